@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  channels,
-  descriptionSchema,
-  localeSchema,
-  nameSchema,
-  roleSchema,
-  timestampSchema,
-} from './common';
+import { channels, descriptionSchema, localeSchema, nameSchema, roleSchema, timestampSchema } from './common';
 
 const timestamps = { createdAt: timestampSchema, updatedAt: timestampSchema };
 const id = z.uuid();
@@ -15,10 +8,7 @@ const id = z.uuid();
 const slots = z.number().int().min(0).max(100);
 /** How many interactions of each channel an agent may hold at once. */
 export const capacitySchema = z.object(
-  Object.fromEntries(channels.map((c) => [c, slots])) as Record<
-    (typeof channels)[number],
-    typeof slots
-  >,
+  Object.fromEntries(channels.map((c) => [c, slots])) as Record<(typeof channels)[number], typeof slots>,
 );
 export type Capacity = z.infer<typeof capacitySchema>;
 export const defaultCapacity: Capacity = { voice: 1, chat: 3, email: 5, sms: 3, messenger: 3, task: 1 };
@@ -69,7 +59,10 @@ export const agentSkillsResponse = z.object({ items: z.array(agentSkillSchema) }
 // ── Teams, skills ───────────────────────────────────────────────────────────
 export const teamSchema = z.object({ id, name: z.string(), description: z.string(), ...timestamps });
 export type Team = z.infer<typeof teamSchema>;
-export const createTeamBody = z.strictObject({ name: nameSchema, description: descriptionSchema.default('') });
+export const createTeamBody = z.strictObject({
+  name: nameSchema,
+  description: descriptionSchema.default(''),
+});
 export const updateTeamBody = z.strictObject({ name: nameSchema, description: descriptionSchema }).partial();
 
 export const skillSchema = teamSchema;
@@ -119,7 +112,11 @@ const queueFields = {
   serviceLevelSeconds: z.number().int().min(1).max(86_400),
   serviceLevelPercent: z.number().int().min(1).max(100),
   wrapUpSeconds: z.number().int().min(0).max(3_600),
-  maxWaitSeconds: z.number().int().min(0).max(7 * 86_400),
+  maxWaitSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400),
   calendarId: id.nullable(),
 };
 export const createQueueBody = z.strictObject({
@@ -139,7 +136,10 @@ export const updateQueueBody = z.strictObject(queueFields).partial();
 // ── Not-ready reasons, disposition codes ───────────────────────────────────
 export const notReadyReasonSchema = z.object({ id, name: z.string(), paid: z.boolean(), ...timestamps });
 export type NotReadyReason = z.infer<typeof notReadyReasonSchema>;
-export const createNotReadyReasonBody = z.strictObject({ name: nameSchema, paid: z.boolean().default(false) });
+export const createNotReadyReasonBody = z.strictObject({
+  name: nameSchema,
+  paid: z.boolean().default(false),
+});
 export const updateNotReadyReasonBody = z.strictObject({ name: nameSchema, paid: z.boolean() }).partial();
 
 const codeSchema = z
@@ -163,11 +163,7 @@ export const holidaySchema = z.object({
   date: z.iso.date(),
   name: z.string().trim().max(120).default(''),
 });
-const timeZoneSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine(isTimeZone, { message: 'unknown IANA time zone' });
+const timeZoneSchema = z.string().min(1).max(64).refine(isTimeZone, { message: 'unknown IANA time zone' });
 
 export const calendarSchema = z.object({
   id,

@@ -1,0 +1,43 @@
+/**
+ * Who may do what. One table, read by the HTTP edge and, later, the WebSocket gateway.
+ * Roles are ordered: owner > admin > supervisor > agent; each includes the powers below it.
+ */
+export type Role = 'owner' | 'admin' | 'supervisor' | 'agent';
+
+const rank: Record<Role, number> = { agent: 0, supervisor: 1, admin: 2, owner: 3 };
+
+export type Permission =
+  /** Read queues, skills, teams, reasons, codes, calendars (agents need names for their desktop). */
+  | 'config.read'
+  /** Create, change, delete configuration. */
+  | 'config.write'
+  /** See other users and their skills. */
+  | 'users.read'
+  /** Create, change, delete users and their skills. */
+  | 'users.write'
+  /** Issue and revoke integration API keys. */
+  | 'api_keys.manage'
+  /** Read the configuration audit log. */
+  | 'audit.read';
+
+const minimumRole: Record<Permission, Role> = {
+  'config.read': 'agent',
+  'config.write': 'admin',
+  'users.read': 'supervisor',
+  'users.write': 'admin',
+  'api_keys.manage': 'admin',
+  'audit.read': 'admin',
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return rank[role] >= rank[minimumRole[permission]];
+}
+
+/**
+ * Whether `actor` may create, change or remove a principal holding `target` role, or give it
+ * that role. Nobody hands out more power than they hold; only an owner manages owners.
+ */
+export function canManageRole(actor: Role, target: Role): boolean {
+  if (!can(actor, 'users.write')) return false;
+  return rank[actor] >= rank[target];
+}

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { LoginThrottle, type ThrottlePolicy } from '@hotline/core/login-throttle';
+import type { Clock, IdGen } from '@hotline/core/ports';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Db } from './db/database';
+import { installAccessControl } from './http/authenticate';
+import { installErrorHandling, sendRouteNotFound } from './http/error-handler';
+import { installMetrics } from './http/metrics';
+import { adminRoutes } from './http/routes/admin';
+import { authRoutes } from './http/routes/auth';
+import { configRoutes } from './http/routes/config';
+import { healthRoutes } from './http/routes/health';
+import { userRoutes } from './http/routes/users';
+import { AuthStore } from './stores/auth-store';
+import { configStores } from './stores/config-resources';
+import { UserStore } from './stores/user-store';
+
+export interface ServerDeps {
+  db: Db;
+  clock: Clock;
+  ids: IdGen;
+  sessionTtlMs: number;
+  /** Honour X-Forwarded-For (only behind a trusted reverse proxy). */
+  trustProxy?: boolean;
+  /** pino options, or false for silence (tests). */
+  logger?: FastifyServerOptions['logger'];
+  /** Built web app to serve at `/`; skipped when absent. */
+  webDir?: string;
+  throttlePolicy?: ThrottlePolicy;
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Composition root of the HTTP side: everything is passed in, nothing is global. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  const storeDeps = { db: deps.db.kysely, clock: deps.clock, ids: deps.ids };
+  const auth = new AuthStore(storeDeps);
+  const metrics = installMetrics(app);
+  await app.register(fastifyCookie);
+  installAccessControl(app, auth);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Hotline API',
+        version: '0.1.0',
+        description: 'Configuration and administration API of Hotline.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'session token (hls_…) or API key (hlk_…)' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'hotline_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      const documented = input.url.startsWith('/api/') || input.url === '/healthz' || input.url === '/readyz';
+      return documented ? out : { ...out, schema: { ...out.schema, hide: true } };
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () =>
+    app.swagger(),
+  );
+
+  await app.register(healthRoutes, { db: deps.db, metrics });
+  await app.register(authRoutes, {
+    auth,
+    throttle: new LoginThrottle(deps.clock, deps.throttlePolicy),
+    sessionTtlMs: deps.sessionTtlMs,
+  });
+  await app.register(userRoutes, { users: new UserStore(storeDeps) });
+  await app.register(configRoutes, { stores: configStores(storeDeps) });
+  await app.register(adminRoutes, { auth, db: deps.db.kysely });
+
+  const webDir = deps.webDir && existsSync(join(deps.webDir, 'index.html')) ? deps.webDir : undefined;
+  if (webDir) await app.register(fastifyStatic, { root: webDir, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const isApi = path.startsWith('/api/') || path === '/api';
+    if (!isApi && webDir && request.method === 'GET') return reply.sendFile('index.html');
+    return reply.status(404).send(sendRouteNotFound(request.method, request.url));
+  });
+  return app;
+}

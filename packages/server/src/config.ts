@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  HOTLINE_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  HOTLINE_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).default('admin@hotline.local'),
+  HOTLINE_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  HOTLINE_TENANT_NAME: z.string().trim().min(1).max(120).default('Default'),
+  HOTLINE_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 90)
+    .default(12),
+  HOTLINE_TRUST_PROXY: flag.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  admin: { email: string; password: string | undefined; tenantName: string };
+  sessionTtlMs: number;
+  trustProxy: boolean;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates configuration from the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.HOTLINE_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    admin: {
+      email: e.HOTLINE_ADMIN_EMAIL,
+      password: e.HOTLINE_ADMIN_PASSWORD,
+      tenantName: e.HOTLINE_TENANT_NAME,
+    },
+    sessionTtlMs: Math.round(e.HOTLINE_SESSION_TTL_HOURS * 3_600_000),
+    trustProxy: e.HOTLINE_TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}

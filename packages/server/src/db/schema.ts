@@ -1,0 +1,148 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the tables in `migrations/`. Keep both in step. */
+type Timestamp = ColumnType<Date, Date, Date>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  slug: string;
+  created_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  password_hash: string;
+  display_name: string;
+  role: string;
+  team_id: string | null;
+  locale: string;
+  active: boolean;
+  capacity: Json<Record<string, number>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  secret_hash: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface NamedTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AgentSkillsTable {
+  tenant_id: string;
+  user_id: string;
+  skill_id: string;
+  level: number;
+}
+
+export interface CalendarsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  time_zone: string;
+  weekly: Json<unknown[]>;
+  holidays: Json<unknown[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface QueuesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  strategy: string;
+  priority: number;
+  service_level_seconds: number;
+  service_level_percent: number;
+  wrap_up_seconds: number;
+  max_wait_seconds: number;
+  calendar_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface QueueSkillsTable {
+  tenant_id: string;
+  queue_id: string;
+  skill_id: string;
+  min_level: number;
+  position: number;
+}
+
+export interface NotReadyReasonsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  paid: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DispositionCodesTable {
+  id: string;
+  tenant_id: string;
+  code: string;
+  name: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: string;
+  tenant_id: string;
+  at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: Json<unknown> | null;
+  after: Json<unknown> | null;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  teams: NamedTable;
+  skills: NamedTable;
+  agent_skills: AgentSkillsTable;
+  calendars: CalendarsTable;
+  queues: QueuesTable;
+  queue_skills: QueueSkillsTable;
+  not_ready_reasons: NotReadyReasonsTable;
+  disposition_codes: DispositionCodesTable;
+  audit_log: AuditLogTable;
+}
+
+// Generated is re-exported for stores that add defaulted columns later.
+export type { Generated };

@@ -1,0 +1,68 @@
+import { fileURLToPath } from 'node:url';
+import { buildServer } from './app';
+import { bootstrapFirstTenant } from './bootstrap';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { AuthStore } from './stores/auth-store';
+import { systemClock, uuidGen } from './system';
+
+const webDir = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const db = await openDatabase(
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl }
+      : { kind: 'pglite', dataDir: config.dataDir },
+  );
+  const deps = { db, clock: systemClock, ids: uuidGen };
+  const first = await bootstrapFirstTenant(new AuthStore({ ...deps, db: db.kysely }), config.admin);
+  const app = await buildServer({
+    ...deps,
+    sessionTtlMs: config.sessionTtlMs,
+    trustProxy: config.trustProxy,
+    logger: { level: config.logLevel },
+    webDir,
+  });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) process.exit(1); // a second signal: stop waiting
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const where = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}/`;
+  const lines = [
+    '',
+    `  Hotline is running at ${where}  (database: ${db.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,
+    `  Sign in as ${first.email}`,
+    first.generatedPassword
+      ? `  Password: ${first.generatedPassword}   <- generated now and shown only once; change it after signing in`
+      : first.created
+        ? '  Password: the one in HOTLINE_ADMIN_PASSWORD'
+        : '  (existing data: use the password you set before)',
+    `  API docs: ${where}docs`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`hotline: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `hotline: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

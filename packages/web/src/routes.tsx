@@ -1,0 +1,93 @@
+import type { ReactNode } from 'react';
+import type { Permissions } from './auth/permissions';
+import type { en } from './i18n/en';
+import { ApiKeysPage } from './pages/api-keys-page';
+import { AuditLogPage } from './pages/audit-log-page';
+import { CalendarsPage } from './pages/calendars/calendars-page';
+import { DispositionCodesPage } from './pages/disposition-codes-page';
+import { NotReadyReasonsPage } from './pages/not-ready-reasons-page';
+import { QueuesPage } from './pages/queues/queues-page';
+import { SkillsPage } from './pages/skills-page';
+import { TeamsPage } from './pages/teams-page';
+import { UsersPage } from './pages/users/users-page';
+import { AgentDesktopPlaceholder, SupervisorPlaceholder } from './pages/work-areas';
+
+export type NavSection = keyof typeof en.nav.sections;
+
+export interface AppRoute {
+  path: string;
+  label: keyof typeof en.nav.items;
+  /** Navbar group; routes without one are reachable by URL only. */
+  section?: NavSection;
+  allowed: (can: Permissions) => boolean;
+  element: ReactNode;
+}
+
+/**
+ * Every page behind sign-in. The navbar and the router are both derived from this table, so a page is
+ * never linked for a role that cannot open it. Areas: `/admin/*` configuration, `/desktop` the agent's
+ * workspace, `/supervisor` real-time monitoring.
+ */
+export const appRoutes: AppRoute[] = [
+  {
+    path: '/desktop',
+    label: 'desktop',
+    section: 'work',
+    allowed: (can) => can.agentDesktop,
+    element: <AgentDesktopPlaceholder />,
+  },
+  {
+    path: '/supervisor',
+    label: 'supervisor',
+    allowed: (can) => can.viewConfig,
+    element: <SupervisorPlaceholder />,
+  },
+  { path: '/admin/users', label: 'users', section: 'admin', allowed: viewConfig, element: <UsersPage /> },
+  { path: '/admin/teams', label: 'teams', section: 'admin', allowed: viewConfig, element: <TeamsPage /> },
+  { path: '/admin/skills', label: 'skills', section: 'admin', allowed: viewConfig, element: <SkillsPage /> },
+  { path: '/admin/queues', label: 'queues', section: 'admin', allowed: viewConfig, element: <QueuesPage /> },
+  {
+    path: '/admin/not-ready-reasons',
+    label: 'notReadyReasons',
+    section: 'admin',
+    allowed: viewConfig,
+    element: <NotReadyReasonsPage />,
+  },
+  {
+    path: '/admin/disposition-codes',
+    label: 'dispositionCodes',
+    section: 'admin',
+    allowed: viewConfig,
+    element: <DispositionCodesPage />,
+  },
+  {
+    path: '/admin/calendars',
+    label: 'calendars',
+    section: 'admin',
+    allowed: viewConfig,
+    element: <CalendarsPage />,
+  },
+  {
+    path: '/admin/api-keys',
+    label: 'apiKeys',
+    section: 'admin',
+    allowed: (can) => can.administer,
+    element: <ApiKeysPage />,
+  },
+  {
+    path: '/admin/audit-log',
+    label: 'auditLog',
+    section: 'admin',
+    allowed: (can) => can.administer,
+    element: <AuditLogPage />,
+  },
+];
+
+function viewConfig(can: Permissions): boolean {
+  return can.viewConfig;
+}
+
+/** Where a principal lands after sign-in or on an unknown URL: the first page they may open. */
+export function homePath(can: Permissions): string {
+  return appRoutes.find((route) => route.section && route.allowed(can))?.path ?? '/desktop';
+}

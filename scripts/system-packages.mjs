@@ -1,0 +1,41 @@
+// Finds the system programs the tests need and, when missing and running as root, installs them from
+// Debian with apt-get (`apt-get update` first). Without root it says exactly what to install.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+export function postgresBinDir() {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(`${base}/${v}/bin/initdb`))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? `${base}/${versions[0]}/bin` : undefined;
+}
+
+export const chromiumPath = '/usr/bin/chromium';
+
+export function ensureSystemPackages({ postgres, browser }) {
+  const missing = [];
+  if (postgres && !postgresBinDir()) missing.push('postgresql');
+  if (browser && !existsSync(chromiumPath)) missing.push('chromium');
+  if (missing.length === 0) return;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot) {
+    console.error(
+      `[test] missing system packages: ${missing.join(' ')}; install them with: sudo apt-get install -y ${missing.join(' ')}`,
+    );
+    process.exit(1);
+  }
+  console.log(`[test] installing system packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env,
+  });
+  if (r.status !== 0) {
+    console.error('[test] apt-get install failed');
+    process.exit(1);
+  }
+  // Debian starts a default cluster on install; the tests use their own and leave it alone.
+}

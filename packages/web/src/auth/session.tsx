@@ -51,9 +51,10 @@ export function useLogout() {
     try {
       await auth.logout();
     } finally {
-      // Whatever the server answered, this tab forgets the principal and every cached page.
-      client.clear();
+      // Whatever the server answered, this tab forgets the principal and every cached page. The `me`
+      // query is updated in place, not removed: its observer would not notice a replacement.
       client.setQueryData(ME_KEY, null);
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_KEY[0] });
     }
   }, [client]);
 }

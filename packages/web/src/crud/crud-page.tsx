@@ -31,7 +31,8 @@ export interface CrudPageProps<T extends { id: string }, F, C, U> {
   modalSize?: string;
 }
 
-type Editing<T> = { item: T | null } | null;
+/** The entity in the modal: `null` while creating. Kept after closing so the closing modal does not flicker. */
+type Editing<T> = { item: T | null };
 
 /**
  * The common admin page: a paginated table, a create/edit modal and a delete confirmation, over one
@@ -42,7 +43,8 @@ export function CrudPage<T extends { id: string }, F, C, U>(props: CrudPageProps
   const client = useQueryClient();
   const { api } = props;
   const { page, setPage, query } = usePagedList(api.key, api.list);
-  const [editing, setEditing] = useState<Editing<T>>(null);
+  const [opened, setOpened] = useState(false);
+  const [editing, setEditing] = useState<Editing<T>>({ item: null });
   const [form, setForm] = useState<F | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -52,6 +54,7 @@ export function CrudPage<T extends { id: string }, F, C, U>(props: CrudPageProps
 
   const open = (item: T | null) => {
     setEditing({ item });
+    setOpened(true);
     setError(null);
     if (!item) {
       setForm(props.emptyForm());
@@ -62,13 +65,10 @@ export function CrudPage<T extends { id: string }, F, C, U>(props: CrudPageProps
       .then(() => props.toForm(item))
       .then(setForm, setError);
   };
-  const close = () => {
-    setEditing(null);
-    setForm(null);
-  };
+  const close = () => setOpened(false);
 
   const submit = async () => {
-    if (!editing || form === null) return;
+    if (form === null) return;
     setBusy(true);
     setError(null);
     try {
@@ -125,9 +125,9 @@ export function CrudPage<T extends { id: string }, F, C, U>(props: CrudPageProps
         }
       />
       <EntityModal
-        title={editing?.item ? props.editLabel : props.createLabel}
-        opened={editing !== null}
-        mode={editing?.item ? 'edit' : 'create'}
+        title={editing.item ? props.editLabel : props.createLabel}
+        opened={opened}
+        mode={editing.item ? 'edit' : 'create'}
         value={form}
         onChange={(patch) => setForm((current) => (current === null ? current : { ...current, ...patch }))}
         Form={props.Form}

@@ -73,7 +73,7 @@ export function DataTable<T extends { id: string }>(props: DataTableProps<T>) {
       </Table.ScrollContainer>
       <Group justify="space-between" mt="md">
         <Text size="sm" c="dimmed" data-testid={`${props.testId}-count`}>
-          {t('table.range', { from, to, total: data.total })}
+          {data.total > 0 && t('table.range', { from, to, total: data.total })}
         </Text>
         <Pagination total={pages} value={props.page} onChange={props.onPage} size="sm" hideWithOnePage />
       </Group>

@@ -41,10 +41,11 @@ export function SkillLevelsEditor({
           {t('skillLevels.none')}
         </Text>
       )}
-      {rows.map((row) => (
+      {rows.map((row, index) => (
         <Group key={row.key} gap="xs" align="flex-end" wrap="nowrap" data-testid={`${testId}-row`}>
           <Select
             flex={1}
+            label={index === 0 ? t('skillLevels.skill') : undefined}
             aria-label={t('skillLevels.skill')}
             placeholder={t('skillLevels.pickSkill')}
             searchable
@@ -59,8 +60,8 @@ export function SkillLevelsEditor({
           />
           <IntInput
             w={110}
+            label={index === 0 ? levelLabel : undefined}
             aria-label={levelLabel}
-            placeholder={levelLabel}
             min={1}
             max={10}
             value={row.level}

@@ -67,10 +67,11 @@ export function CalendarFormFields({ value, onChange }: EntityFormProps<Calendar
               {t('calendars.noHours')}
             </Text>
           )}
-          {value.weekly.map((row) => (
-            <Group key={row.key} gap="xs" wrap="nowrap" data-testid="weekly-row">
+          {value.weekly.map((row, index) => (
+            <Group key={row.key} gap="xs" wrap="nowrap" align="flex-end" data-testid="weekly-row">
               <Select
                 w={160}
+                label={index === 0 ? t('calendars.day') : undefined}
                 aria-label={t('calendars.day')}
                 allowDeselect={false}
                 data={weekdays.map((day) => ({ value: day, label: t(`weekdays.${day}`) }))}
@@ -79,6 +80,7 @@ export function CalendarFormFields({ value, onChange }: EntityFormProps<Calendar
               />
               <TextInput
                 w={100}
+                label={index === 0 ? t('calendars.open') : undefined}
                 aria-label={t('calendars.open')}
                 placeholder={t('calendars.timePlaceholder')}
                 required
@@ -86,9 +88,12 @@ export function CalendarFormFields({ value, onChange }: EntityFormProps<Calendar
                 value={row.open}
                 onChange={(event) => updateInterval(row.key, { open: event.currentTarget.value })}
               />
-              <Text c="dimmed">–</Text>
+              <Text c="dimmed" pb={6}>
+                –
+              </Text>
               <TextInput
                 w={100}
+                label={index === 0 ? t('calendars.close') : undefined}
                 aria-label={t('calendars.close')}
                 placeholder={t('calendars.timePlaceholder')}
                 required
@@ -127,11 +132,12 @@ export function CalendarFormFields({ value, onChange }: EntityFormProps<Calendar
               {t('calendars.noHolidays')}
             </Text>
           )}
-          {value.holidays.map((row) => (
-            <Group key={row.key} gap="xs" wrap="nowrap" data-testid="holiday-row">
+          {value.holidays.map((row, index) => (
+            <Group key={row.key} gap="xs" wrap="nowrap" align="flex-end" data-testid="holiday-row">
               <TextInput
                 w={170}
                 type="date"
+                label={index === 0 ? t('calendars.date') : undefined}
                 aria-label={t('calendars.date')}
                 required
                 value={row.date}
@@ -139,6 +145,7 @@ export function CalendarFormFields({ value, onChange }: EntityFormProps<Calendar
               />
               <TextInput
                 flex={1}
+                label={index === 0 ? t('calendars.holidayName') : undefined}
                 aria-label={t('calendars.holidayName')}
                 placeholder={t('calendars.holidayName')}
                 maxLength={120}

@@ -16,7 +16,10 @@ interface Running {
 
 function start(env: Record<string, string>): Running {
   let out = '';
-  const child = spawn(tsx, [main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, [main], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d) => {
     out += d;
   });
@@ -53,7 +56,12 @@ describe('main (the real process)', () => {
   it('prints a generated password once, serves, shuts down gracefully and keeps data', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hotline-main-'));
     dirs.push(dataDir);
-    const env = { PORT: '0', HOST: '127.0.0.1', HOTLINE_DATA_DIR: dataDir, HOTLINE_ADMIN_EMAIL: 'boss@example.com' };
+    const env = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      HOTLINE_DATA_DIR: dataDir,
+      HOTLINE_ADMIN_EMAIL: 'boss@example.com',
+    };
 
     const first = start(env);
     const [, url] = await waitFor(first, /running at (http:\/\/\S+\/)/);
@@ -83,7 +91,9 @@ describe('main (the real process)', () => {
     expect(second.output()).not.toMatch(/generated/);
     const base2 = url2!.replace('localhost', '127.0.0.1');
     const teams = await fetch(`${base2}api/teams`, { headers: { authorization: `Bearer ${token}` } });
-    expect(((await teams.json()) as { items: { name: string }[] }).items.map((t) => t.name)).toEqual(['Night shift']);
+    expect(((await teams.json()) as { items: { name: string }[] }).items.map((t) => t.name)).toEqual([
+      'Night shift',
+    ]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

@@ -13,17 +13,29 @@ describe.each(engines)('restart on %s', (engine) => {
     dbs.push(tdb);
     const first = await startTestServer(await tdb.open());
     const a = await first.newTenant();
-    const skill = (await a.request({ method: 'POST', url: '/api/skills', payload: { name: 'Billing' } })).json();
+    const skill = (
+      await a.request({ method: 'POST', url: '/api/skills', payload: { name: 'Billing' } })
+    ).json();
     await a.request({
       method: 'POST',
       url: '/api/queues',
       payload: { name: 'Billing queue', requiredSkills: [{ skillId: skill.id, minLevel: 5 }] },
     });
-    await a.request({ method: 'POST', url: '/api/calendars', payload: { name: 'Office', timeZone: 'Europe/Moscow' } });
+    await a.request({
+      method: 'POST',
+      url: '/api/calendars',
+      payload: { name: 'Office', timeZone: 'Europe/Moscow' },
+    });
     const snapshot = async (s: typeof first) => {
       const out: Record<string, unknown> = {};
       for (const path of ['skills', 'queues', 'calendars', 'users', 'audit-log']) {
-        out[path] = (await s.app.inject({ method: 'GET', url: `/api/${path}`, headers: { authorization: `Bearer ${a.token}` } })).json();
+        out[path] = (
+          await s.app.inject({
+            method: 'GET',
+            url: `/api/${path}`,
+            headers: { authorization: `Bearer ${a.token}` },
+          })
+        ).json();
       }
       return out;
     };

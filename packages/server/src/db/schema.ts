@@ -117,6 +117,7 @@ export interface DispositionCodesTable {
 
 export interface AuditLogTable {
   id: string;
+  seq: Generated<string>;
   tenant_id: string;
   at: Timestamp;
   actor_type: string;
@@ -143,6 +144,3 @@ export interface Database {
   disposition_codes: DispositionCodesTable;
   audit_log: AuditLogTable;
 }
-
-// Generated is re-exported for stores that add defaulted columns later.
-export type { Generated };

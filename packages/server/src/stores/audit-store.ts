@@ -49,7 +49,7 @@ export async function listAudit(
   if (q.entityType) base = base.where('entity_type', '=', q.entityType);
   if (q.entityId) base = base.where('entity_id', '=', q.entityId);
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('at', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+    base.selectAll().orderBy('seq', 'desc').limit(q.limit).offset(q.offset).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return {

@@ -18,6 +18,8 @@ export function translateDbError(error: unknown, op: 'write' | 'delete', duplica
       return op === 'delete'
         ? new AppError('IN_USE', 'still referenced by other objects; remove those references first')
         : new AppError('INVALID_REFERENCE', 'a referenced object does not exist');
+    case '23001': // restrict_violation: ON DELETE RESTRICT
+      return new AppError('IN_USE', 'still referenced by other objects; remove those references first');
     case '23514':
     case '22P02':
       return new AppError('VALIDATION_FAILED', 'a value is out of range');

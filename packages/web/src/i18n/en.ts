@@ -65,7 +65,7 @@ export const en = {
     NOT_FOUND: 'Not found, it may have been deleted',
     ROUTE_NOT_FOUND: 'This API endpoint does not exist',
     METHOD_NOT_ALLOWED: 'This action is not supported',
-    DUPLICATE: 'An item with the same name already exists',
+    DUPLICATE: 'An item with this name, code or email already exists',
     IN_USE: 'The item is in use and cannot be deleted',
     PAYLOAD_TOO_LARGE: 'The request is too large',
     UNSUPPORTED_MEDIA_TYPE: 'Unsupported request format',

@@ -153,6 +153,8 @@ CREATE UNIQUE INDEX disposition_codes_code_uq ON disposition_codes (tenant_id, l
 
 CREATE TABLE audit_log (
   id          uuid PRIMARY KEY,
+  -- Insertion order: entries written within the same millisecond still list in the order they happened.
+  seq         bigint GENERATED ALWAYS AS IDENTITY,
   tenant_id   uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   at          timestamptz NOT NULL,
   actor_type  text NOT NULL,
@@ -163,5 +165,5 @@ CREATE TABLE audit_log (
   before      jsonb,
   after       jsonb
 );
-CREATE INDEX audit_log_tenant_idx ON audit_log (tenant_id, at DESC);
+CREATE INDEX audit_log_tenant_idx ON audit_log (tenant_id, seq DESC);
 CREATE INDEX audit_log_entity_idx ON audit_log (tenant_id, entity_type, entity_id);

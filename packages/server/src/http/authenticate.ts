@@ -43,7 +43,9 @@ export function installAccessControl(app: FastifyInstance, auth: AuthStore): voi
       throw new Error(`route ${route.method} ${route.url} declares no config.access`);
     }
   });
-  app.addHook('preHandler', async (request) => {
+  // onRequest: before the body is read or validated, so anonymous callers learn nothing about
+  // schemas and cannot make the server parse large bodies.
+  app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
     if (!access || access === 'public') return;
     const secret = bearerOrCookie(request);

@@ -158,7 +158,7 @@ export class AuthStore {
       .where('s.token_hash', '=', sha256(token))
       .where('s.expires_at', '>', now)
       .executeTakeFirst();
-    if (!r || !r.active) return undefined;
+    if (!r?.active) return undefined;
     const role = r.role as Role;
     return {
       principal: { tenantId: r.tenantId, role, kind: 'session', userId: r.userId, apiKeyId: null },

@@ -52,22 +52,26 @@ export class ResourceStore<TDto extends { id: string }, TCreate, TUpdate, TRelat
   ) {}
 
   async list(principal: Principal, page: PaginationQuery): Promise<Page<TDto>> {
-    return this.#read(async (tx) => {
-      const base = tx.selectFrom(this.spec.table).where('tenant_id', '=', principal.tenantId);
-      const rows: Row[] = await base
-        .selectAll()
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute();
-      const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      return { items: await this.#toDtos(tx, principal.tenantId, rows), total: Number(count.n), ...page };
-    });
+    const db = this.deps.db as AnyTx;
+    const base = db.selectFrom(this.spec.table).where('tenant_id', '=', principal.tenantId);
+    const rows: Row[] = await base
+      .selectAll()
+      .select((eb) => eb.fn.countAll().over().as('total_count'))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+    // The window count rides on the page; only a page past the end needs its own count.
+    const total =
+      rows.length > 0
+        ? Number(rows[0]!.total_count)
+        : Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    return { items: await this.#toDtos(db, principal.tenantId, rows), total, ...page };
   }
 
   async get(principal: Principal, id: string): Promise<TDto> {
-    return this.#read((tx) => this.#load(tx, principal.tenantId, id));
+    return this.#load(this.deps.db, principal.tenantId, id);
   }
 
   async create(principal: Principal, input: TCreate): Promise<TDto> {
@@ -156,10 +160,6 @@ export class ResourceStore<TDto extends { id: string }, TCreate, TUpdate, TRelat
       ...entry,
       entityType: this.spec.entityType,
     });
-  }
-
-  #read<T>(fn: (db: AnyTx) => Promise<T>): Promise<T> {
-    return fn(this.deps.db);
   }
 
   async #write<T>(op: 'write' | 'delete', fn: (tx: AnyTx) => Promise<T>): Promise<T> {

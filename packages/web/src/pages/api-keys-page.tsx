@@ -49,19 +49,19 @@ export function ApiKeysPage() {
   const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const { page, setPage, query } = usePagedList(apiKeys.key, apiKeys.list);
-  const [form, setForm] = useState<KeyForm | null>(null);
+  const [form, setForm] = useState<KeyForm>({ name: '', role: 'admin' });
+  const [formOpened, setFormOpened] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [secret, setSecret] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
 
   const create = async () => {
-    if (!form) return;
     setBusy(true);
     setError(null);
     try {
       const created = await apiKeys.create({ name: form.name.trim(), role: form.role });
-      setForm(null);
+      setFormOpened(false);
       setSecret(created.secret);
       await client.invalidateQueries({ queryKey: apiKeys.key });
     } catch (failure) {
@@ -78,6 +78,7 @@ export function ApiKeysPage() {
           onClick={() => {
             setError(null);
             setForm({ name: '', role: 'admin' });
+            setFormOpened(true);
           }}
           data-testid="create-button"
         >
@@ -123,15 +124,15 @@ export function ApiKeysPage() {
       />
       <EntityModal
         title={t('apiKeys.create')}
-        opened={form !== null}
+        opened={formOpened}
         mode="create"
         value={form}
-        onChange={(patch) => setForm((current) => current && { ...current, ...patch })}
+        onChange={(patch) => setForm((current) => ({ ...current, ...patch }))}
         Form={KeyFormFields}
         busy={busy}
         error={error}
         onSubmit={create}
-        onClose={() => setForm(null)}
+        onClose={() => setFormOpened(false)}
       />
       <SecretModal secret={secret} onClose={() => setSecret(null)} />
       <ConfirmModal

@@ -7,7 +7,7 @@ const id = z.uuid();
 // ── Capacity ────────────────────────────────────────────────────────────────
 const slots = z.number().int().min(0).max(100);
 /** How many interactions of each channel an agent may hold at once. */
-export const capacitySchema = z.object(
+export const capacitySchema = z.strictObject(
   Object.fromEntries(channels.map((c) => [c, slots])) as Record<(typeof channels)[number], typeof slots>,
 );
 export type Capacity = z.infer<typeof capacitySchema>;
@@ -46,7 +46,7 @@ export type UpdateUserBody = z.infer<typeof updateUserBody>;
 
 // ── Agent skills ────────────────────────────────────────────────────────────
 export const skillLevel = z.number().int().min(1).max(10);
-export const agentSkillSchema = z.object({ skillId: id, level: skillLevel });
+export const agentSkillSchema = z.strictObject({ skillId: id, level: skillLevel });
 export type AgentSkill = z.infer<typeof agentSkillSchema>;
 export const agentSkillsBody = z
   .array(agentSkillSchema)
@@ -82,7 +82,7 @@ export const queueStrategies = [
 export const queueStrategySchema = z.enum(queueStrategies);
 export type QueueStrategy = z.infer<typeof queueStrategySchema>;
 
-export const requiredSkillSchema = z.object({ skillId: id, minLevel: skillLevel });
+export const requiredSkillSchema = z.strictObject({ skillId: id, minLevel: skillLevel });
 export const queueSchema = z.object({
   id,
   name: z.string(),
@@ -157,9 +157,9 @@ export const updateDispositionCodeBody = createDispositionCodeBody.partial();
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM');
 export const openIntervalSchema = z
-  .object({ day: z.enum(weekdays), open: hhmm, close: hhmm })
+  .strictObject({ day: z.enum(weekdays), open: hhmm, close: hhmm })
   .refine((i) => i.open < i.close, { message: 'open must be before close' });
-export const holidaySchema = z.object({
+export const holidaySchema = z.strictObject({
   date: z.iso.date(),
   name: z.string().trim().max(120).default(''),
 });

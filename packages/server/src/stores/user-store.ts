@@ -1,7 +1,8 @@
 import { canManageRole, type Role } from '@hotline/core/roles';
-import type { Page, PaginationQuery } from '@hotline/protocol/common';
+import { channels, type Page, type PaginationQuery } from '@hotline/protocol/common';
 import {
   type AgentSkill,
+  type Capacity,
   type CreateUserBody,
   defaultCapacity,
   type UpdateUserBody,
@@ -27,10 +28,15 @@ export function toUser(r: UserRow): User {
     teamId: r.team_id,
     locale: r.locale as User['locale'],
     active: r.active,
-    capacity: { ...defaultCapacity, ...(r.capacity as Partial<User['capacity']>) },
+    capacity: capacityOf(r.capacity as Partial<User['capacity']>),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
+}
+
+/** Stored capacity with defaults for channels added since it was written; unknown keys are dropped. */
+function capacityOf(stored: Partial<Capacity>): Capacity {
+  return Object.fromEntries(channels.map((c) => [c, stored[c] ?? defaultCapacity[c]])) as Capacity;
 }
 
 const duplicateEmail = 'a user with this e-mail already exists';

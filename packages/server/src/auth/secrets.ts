@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 /** argon2id with the OWASP-recommended minimum (19 MiB, 2 passes, 1 lane). */
@@ -30,12 +30,6 @@ export function newSecret(kind: 'hls' | 'hlk'): string {
 }
 
 export const sha256 = (secret: string): string => createHash('sha256').update(secret).digest('hex');
-
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');

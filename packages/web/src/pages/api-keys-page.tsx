@@ -1,6 +1,6 @@
 import type { Role } from '@hotline/protocol/common';
 import type { ApiKey } from '@hotline/protocol/config';
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { ConfirmModal } from '../crud/confirm-modal';
 import { DataTable } from '../crud/data-table';
 import { type EntityFormProps, EntityModal } from '../crud/entity-modal';
 import { formatDateTime } from '../crud/format';
+import { NameField } from '../crud/name-field';
 import { PageHeader } from '../crud/page-header';
 import { RoleSelect } from '../crud/role-select';
 import { usePagedList } from '../crud/use-paged-list';
@@ -22,16 +23,7 @@ function KeyFormFields({ value, onChange }: EntityFormProps<KeyForm>) {
   const { t } = useTranslation();
   return (
     <>
-      <TextInput
-        label={t('fields.name')}
-        description={t('apiKeys.nameHint')}
-        required
-        maxLength={120}
-        value={value.name}
-        onChange={(event) => onChange({ name: event.currentTarget.value })}
-        data-testid="field-name"
-        data-autofocus
-      />
+      <NameField value={value.name} onChange={(name) => onChange({ name })} autoFocus />
       <RoleSelect
         label={t('apiKeys.role')}
         description={t('apiKeys.roleHint')}

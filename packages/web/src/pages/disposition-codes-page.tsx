@@ -5,6 +5,7 @@ import { dispositionCodes } from '../api/resources';
 import { usePermissions } from '../auth/use-permissions';
 import { CrudPage } from '../crud/crud-page';
 import type { EntityFormProps } from '../crud/entity-modal';
+import { NameField } from '../crud/name-field';
 
 interface DispositionForm {
   code: string;
@@ -26,14 +27,7 @@ function DispositionFormFields({ value, onChange }: EntityFormProps<DispositionF
         data-testid="field-code"
         data-autofocus
       />
-      <TextInput
-        label={t('fields.name')}
-        required
-        maxLength={120}
-        value={value.name}
-        onChange={(event) => onChange({ name: event.currentTarget.value })}
-        data-testid="field-name"
-      />
+      <NameField value={value.name} onChange={(name) => onChange({ name })} />
     </>
   );
 }

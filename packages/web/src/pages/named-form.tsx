@@ -1,6 +1,7 @@
-import { Textarea, TextInput } from '@mantine/core';
+import { Textarea } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { EntityFormProps } from '../crud/entity-modal';
+import { NameField } from '../crud/name-field';
 
 export interface NamedForm {
   name: string;
@@ -19,15 +20,7 @@ export function NamedEntityForm({ value, onChange }: EntityFormProps<NamedForm>)
   const { t } = useTranslation();
   return (
     <>
-      <TextInput
-        label={t('fields.name')}
-        required
-        maxLength={120}
-        value={value.name}
-        onChange={(event) => onChange({ name: event.currentTarget.value })}
-        data-testid="field-name"
-        data-autofocus
-      />
+      <NameField value={value.name} onChange={(name) => onChange({ name })} autoFocus />
       <Textarea
         label={t('fields.description')}
         autosize

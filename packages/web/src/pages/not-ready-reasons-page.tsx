@@ -1,10 +1,11 @@
 import type { NotReadyReason } from '@hotline/protocol/config';
-import { Badge, Switch, TextInput } from '@mantine/core';
+import { Badge, Switch } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { notReadyReasons } from '../api/resources';
 import { usePermissions } from '../auth/use-permissions';
 import { CrudPage } from '../crud/crud-page';
 import type { EntityFormProps } from '../crud/entity-modal';
+import { NameField } from '../crud/name-field';
 
 interface ReasonForm {
   name: string;
@@ -15,15 +16,7 @@ function ReasonFormFields({ value, onChange }: EntityFormProps<ReasonForm>) {
   const { t } = useTranslation();
   return (
     <>
-      <TextInput
-        label={t('fields.name')}
-        required
-        maxLength={120}
-        value={value.name}
-        onChange={(event) => onChange({ name: event.currentTarget.value })}
-        data-testid="field-name"
-        data-autofocus
-      />
+      <NameField value={value.name} onChange={(name) => onChange({ name })} autoFocus />
       <Switch
         label={t('notReadyReasons.paid')}
         description={t('notReadyReasons.paidHint')}

@@ -3,6 +3,7 @@ import { Button, Fieldset, Group, Select, Stack, Text, TextInput } from '@mantin
 import { useTranslation } from 'react-i18next';
 import type { EntityFormProps } from '../../crud/entity-modal';
 import { type Keyed, newKey, withKeys } from '../../crud/keyed-rows';
+import { NameField } from '../../crud/name-field';
 import type { Interval } from './week-summary';
 
 export interface Holiday {
@@ -40,15 +41,7 @@ export function CalendarFormFields({ value, onChange }: EntityFormProps<Calendar
     });
   return (
     <>
-      <TextInput
-        label={t('fields.name')}
-        required
-        maxLength={120}
-        value={value.name}
-        onChange={(event) => onChange({ name: event.currentTarget.value })}
-        data-testid="field-name"
-        data-autofocus
-      />
+      <NameField value={value.name} onChange={(name) => onChange({ name })} autoFocus />
       <Select
         label={t('calendars.timeZone')}
         required

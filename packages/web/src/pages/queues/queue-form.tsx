@@ -1,10 +1,11 @@
 import { type QueueStrategy, queueStrategies } from '@hotline/protocol/config';
-import { Select, SimpleGrid, TextInput } from '@mantine/core';
+import { Select, SimpleGrid } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { calendars, skills } from '../../api/resources';
 import type { EntityFormProps } from '../../crud/entity-modal';
 import { IntInput } from '../../crud/int-input';
 import type { Keyed } from '../../crud/keyed-rows';
+import { NameField } from '../../crud/name-field';
 import { useAllItems } from '../../crud/use-paged-list';
 import { type SkillLevel, SkillLevelsEditor } from '../skill-levels-editor';
 
@@ -26,15 +27,7 @@ export function QueueFormFields({ value, onChange }: EntityFormProps<QueueForm>)
   const calendarList = useAllItems(calendars.key, calendars.list);
   return (
     <>
-      <TextInput
-        label={t('fields.name')}
-        required
-        maxLength={120}
-        value={value.name}
-        onChange={(event) => onChange({ name: event.currentTarget.value })}
-        data-testid="field-name"
-        data-autofocus
-      />
+      <NameField value={value.name} onChange={(name) => onChange({ name })} autoFocus />
       <SimpleGrid cols={2}>
         <Select
           label={t('queues.strategy')}

@@ -1,0 +1,81 @@
+import type { AgentState } from '../agent/agent-state';
+import type { SkillId } from '../ids';
+import type { SkillRequirement, Strategy } from './queue-config';
+
+/**
+ * The order in which a queue's free agents are chosen. `primary`/`secondary` come from the queue's
+ * strategy; ties go to the better skill match (sum of levels over the queue's required skills), then
+ * to the agent idle longest, then to the agent id (so decisions never depend on insertion order).
+ *
+ * - longest_idle:    fewest interactions held, then idle since earliest
+ * - least_busy_time: least connected time in the period, then fewest held
+ * - fewest_handled:  fewest interactions handled in the period, then fewest held
+ * - round_robin:     offered least recently
+ * - random:          a fresh random number each time the agent's entry changes
+ * - ring_all:        like longest_idle; the router offers to the first `ringAllMax` together
+ */
+export interface AgentKey {
+  readonly primary: number;
+  readonly secondary: number;
+  readonly negMatch: number;
+  readonly idleSince: number;
+  readonly id: string;
+}
+
+export function compareAgentKeys(a: AgentKey, b: AgentKey): number {
+  return (
+    a.primary - b.primary ||
+    a.secondary - b.secondary ||
+    a.negMatch - b.negMatch ||
+    a.idleSince - b.idleSince ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+export function skillMatch(
+  skills: ReadonlyMap<SkillId, number>,
+  required: readonly SkillRequirement[],
+): number {
+  let sum = 0;
+  for (const r of required) sum += skills.get(r.skillId) ?? 0;
+  return sum;
+}
+
+export function agentKey(
+  strategy: Strategy,
+  agent: AgentState,
+  match: number,
+  random: () => number,
+): AgentKey {
+  const held = agent.work.length;
+  let primary: number;
+  let secondary: number;
+  switch (strategy) {
+    case 'longest_idle':
+    case 'ring_all':
+      primary = held;
+      secondary = agent.idleSince;
+      break;
+    case 'least_busy_time':
+      primary = agent.busyMs;
+      secondary = held;
+      break;
+    case 'fewest_handled':
+      primary = agent.handledCount;
+      secondary = held;
+      break;
+    case 'round_robin':
+      primary = agent.lastOfferAt;
+      secondary = held;
+      break;
+    case 'random':
+      primary = random();
+      secondary = 0;
+      break;
+  }
+  return { primary, secondary, negMatch: -match, idleSince: agent.idleSince, id: agent.id };
+}
+
+export function sameAgentKey(a: AgentKey, b: AgentKey): boolean {
+  return compareAgentKeys(a, b) === 0;
+}

@@ -1,0 +1,1107 @@
+import type BTree from 'sorted-btree';
+import * as agentSm from '../agent/agent-state';
+import { type AgentState, freeSlots } from '../agent/agent-state';
+import { type Capacity, type Channel, channels } from '../channels';
+import { DomainError } from '../domain-error';
+import type { AgentId, InteractionId, QueueId, SkillId } from '../ids';
+import {
+  type InteractionLifecycle,
+  type InteractionState,
+  type LifecycleEvent,
+  newInteractionLifecycle,
+  transitionInteraction,
+} from '../interaction/interaction-lifecycle';
+import { type Millis, millis } from '../ports';
+import type { AgentKey } from './agent-order';
+import { DeadlineQueue } from './deadline-queue';
+import type {
+  ExplainedAgent,
+  ExplainedInteraction,
+  PoolSummary,
+  RoutingExplanation,
+  SkipReason,
+  WaitingExplanation,
+  WaitingReason,
+} from './explanation';
+import { Pool } from './pool';
+import type { OverflowAction, OverflowRule, QueueConfig, SkillRequirement } from './queue-config';
+import type { RoutingEvent } from './routing-events';
+import { compareWaitKeys, type WaitKey } from './wait-order';
+
+/**
+ * The routing engine of one tenant: agents, queues and the interactions it is routing, with the
+ * indexes that make each decision cost a few B+tree reads (see pool.ts). It is synchronous and does
+ * no I/O: every command takes the time it happens at and returns the domain events it caused, in
+ * order. The caller stores them and carries out the decisions; timers are the caller's too — it asks
+ * `nextDeadline()` and calls `tick(now)` when that time comes.
+ *
+ * Guarantees (tested in routing-engine.test.ts and the property tests):
+ * - an offer never exceeds an agent's capacity and never goes to an ineligible agent;
+ * - waiting interactions are offered by priority, then effective enqueue time, across queues and channels;
+ * - no starvation: after every command, no free agent is eligible for a waiting interaction;
+ * - the same commands at the same times with the same random source give the same events.
+ *
+ * Not thread-safe and not re-entrant: one command at a time per tenant (the server serialises them).
+ */
+export interface AgentProfile {
+  readonly id: AgentId;
+  readonly capacity: Capacity;
+  readonly skills: ReadonlyMap<SkillId, number>;
+}
+
+export interface EngineSettings {
+  /** Offers in a row that time out before the agent is set not ready ("missed"); 0 disables. */
+  readonly missedOffersLimit: number;
+  /** Most agents rung at once by `ring_all`. */
+  readonly ringAllMax: number;
+  /** Overflow moves to another queue before the interaction is given up as missed (breaks loops). */
+  readonly maxQueueHops: number;
+  /** Runners-up recorded in a decision's explanation. */
+  readonly explainCandidates: number;
+}
+
+export const defaultEngineSettings: EngineSettings = {
+  missedOffersLimit: 3,
+  ringAllMax: 50,
+  maxQueueHops: 5,
+  explainCandidates: 3,
+};
+
+export interface PreferredAgent {
+  readonly agentId: AgentId;
+  readonly kind: 'personal' | 'last' | 'transfer';
+  /** How long only this agent may take it; after that anyone eligible may. */
+  readonly exclusiveMs: number;
+}
+
+export interface EnqueueRequest {
+  readonly id: InteractionId;
+  readonly channel: Channel;
+  readonly queueId: QueueId;
+  /** Defaults to the queue's priority. */
+  readonly priority?: number;
+  /** Required on top of the queue's own skills. */
+  readonly skills?: readonly SkillRequirement[];
+  /** Effective enqueue time for ordering; defaults to now. A callback passes its original time. */
+  readonly enqueuedAt?: Millis;
+  readonly preferredAgent?: PreferredAgent | null;
+  /** The customer is not on the line and waits to be called back (state `callback_scheduled`). */
+  readonly callback?: boolean;
+  /** Not routable before this time (a callback scheduled for later). */
+  readonly notBefore?: Millis | null;
+  /** Where the interaction is coming from when the router first sees it. */
+  readonly from?: 'new' | 'in_flow';
+}
+
+interface AgentEntry {
+  state: AgentState;
+  skills: ReadonlyMap<SkillId, number>;
+  pools: RoutedPool[];
+  /** Interactions reserved for this agent alone for now (personal / last agent / direct transfer). */
+  personal: Map<InteractionId, Routed>;
+}
+
+interface Routed {
+  readonly id: InteractionId;
+  readonly channel: Channel;
+  lifecycle: InteractionLifecycle;
+  queue: QueueConfig;
+  priority: number;
+  skills: readonly SkillRequirement[];
+  waitKey: WaitKey;
+  /** When it entered its current queue (expansion, overflow and wait figures count from here). */
+  queuedAt: Millis;
+  stage: number;
+  pools: RoutedPool[];
+  inWaiting: boolean;
+  preferred: { agentId: AgentId; until: Millis } | null;
+  declined: Set<AgentId>;
+  offeredTo: AgentId[];
+  offerRound: number;
+  agentId: AgentId | null;
+  connectedAt: Millis | null;
+  overflowFired: Set<number>;
+  hops: number;
+  notBefore: Millis | null;
+  nextCheckAt: Millis | null;
+}
+
+type RoutedPool = Pool<AgentEntry, Routed>;
+
+type Deadline =
+  | { kind: 'offer_timeout'; id: InteractionId; round: number }
+  | { kind: 'wrap_up'; id: InteractionId; agentId: AgentId }
+  | { kind: 'waiting_check'; id: InteractionId }
+  | { kind: 'preference'; id: InteractionId }
+  | { kind: 'not_before'; id: InteractionId };
+
+export interface QueueSnapshot {
+  readonly queueId: QueueId;
+  readonly waiting: number;
+  readonly oldestQueuedAt: Millis | null;
+  readonly members: number;
+  readonly loggedIn: number;
+  readonly ready: number;
+  readonly freeSlots: Readonly<Partial<Record<Channel, number>>>;
+}
+
+export interface InteractionView {
+  readonly id: InteractionId;
+  readonly channel: Channel;
+  readonly state: InteractionState;
+  readonly queueId: QueueId;
+  readonly priority: number;
+  readonly enqueuedAt: Millis;
+  readonly queuedAt: Millis;
+  readonly stage: number;
+  readonly offeredTo: readonly AgentId[];
+  readonly agentId: AgentId | null;
+  readonly declinedBy: readonly AgentId[];
+  /** Only this agent may take it until `until`. */
+  readonly preferred: { readonly agentId: AgentId; readonly until: Millis } | null;
+  readonly notBefore: Millis | null;
+  readonly requiredSkills: readonly SkillRequirement[];
+}
+
+export class RoutingEngine {
+  readonly #settings: EngineSettings;
+  readonly #random: () => number;
+  readonly #queues = new Map<QueueId, QueueConfig>();
+  readonly #pools = new Map<string, RoutedPool>();
+  /** Pools by the first skill they require (plus those requiring none), to find an agent's pools fast. */
+  readonly #poolsBySkill = new Map<SkillId | null, RoutedPool[]>();
+  readonly #agents = new Map<AgentId, AgentEntry>();
+  readonly #interactions = new Map<InteractionId, Routed>();
+  readonly #deadlines = new DeadlineQueue<Deadline>();
+  #seq = 0;
+  #events: RoutingEvent[] = [];
+
+  constructor(options: { random: () => number; settings?: Partial<EngineSettings> }) {
+    this.#random = options.random;
+    this.#settings = { ...defaultEngineSettings, ...options.settings };
+  }
+
+  // ── Configuration ───────────────────────────────────────────────────────────
+
+  /** Replaces the queue set and rebuilds the indexes; interactions keep their place. */
+  setQueues(queues: readonly QueueConfig[], at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      this.#queues.clear();
+      for (const q of queues) this.#queues.set(q.id, q);
+      for (const ix of this.#interactions.values()) {
+        const fresh = this.#queues.get(ix.queue.id);
+        if (fresh) ix.queue = fresh;
+        else this.#queues.set(ix.queue.id, ix.queue); // deleted while in use: keep routing it as it was
+        if (ix.inWaiting) this.#removeWaiting(ix);
+      }
+      this.#pools.clear();
+      this.#poolsBySkill.clear();
+      for (const q of this.#queues.values()) {
+        for (const relax of new Set([0, ...q.expansion.map((s) => s.relaxLevelsBy)])) this.#pool(q, relax);
+      }
+      for (const agent of this.#agents.values()) {
+        agent.pools = [];
+        this.#joinPools(agent);
+      }
+      for (const ix of this.#interactions.values()) {
+        ix.stage = Math.min(ix.stage, ix.queue.expansion.length);
+        ix.pools = this.#stagePools(ix.queue, ix.stage);
+      }
+      for (const ix of [...this.#interactions.values()]) {
+        if (this.#isWaiting(ix) && !ix.inWaiting) this.#route(ix, at);
+      }
+      for (const agent of this.#agents.values()) this.#routeAgent(agent, at);
+    });
+  }
+
+  /** Adds an agent (logged out) or updates capacity and skills; routing follows the new profile at once. */
+  upsertAgent(profile: AgentProfile, at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      let agent = this.#agents.get(profile.id);
+      if (!agent) {
+        agent = {
+          state: agentSm.newAgentState(profile.id, profile.capacity, at),
+          skills: profile.skills,
+          pools: [],
+          personal: new Map(),
+        };
+        this.#agents.set(profile.id, agent);
+        this.#joinPools(agent);
+        return;
+      }
+      for (const pool of agent.pools) pool.removeMember(agent);
+      agent.pools = [];
+      agent.state = agentSm.setCapacity(agent.state, profile.capacity);
+      agent.skills = profile.skills;
+      this.#joinPools(agent);
+      this.#routeAgent(agent, at);
+    });
+  }
+
+  // ── Agent commands ──────────────────────────────────────────────────────────
+
+  login(agentId: AgentId, at: Millis): RoutingEvent[] {
+    return this.#run(() => this.#changeAgent(this.#agent(agentId), (s) => agentSm.login(s, at), at));
+  }
+
+  /** Open offers are withdrawn; connected work stays with the agent until it ends. */
+  logout(agentId: AgentId, at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      const agent = this.#agent(agentId);
+      // Presence first, so the interactions whose offers are revoked do not come straight back here.
+      this.#changeAgent(agent, (s) => agentSm.logout(s, at), at, false);
+      this.#revokeOffers(agent, at);
+    });
+  }
+
+  setReady(agentId: AgentId, at: Millis): RoutingEvent[] {
+    return this.#run(() => this.#changeAgent(this.#agent(agentId), (s) => agentSm.setReady(s, at), at));
+  }
+
+  setNotReady(agentId: AgentId, reason: string | null, at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      const agent = this.#agent(agentId);
+      if (agent.state.presence === 'logged_out')
+        throw new DomainError('AGENT_LOGGED_OUT', `agent ${agentId} is logged out`);
+      this.#changeAgent(agent, (s) => agentSm.setNotReady(s, reason, at), at, false);
+      this.#revokeOffers(agent, at);
+    });
+  }
+
+  /** Accepting an offer already accepted by the same agent changes nothing (idempotent). */
+  accept(agentId: AgentId, interactionId: InteractionId, at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      const agent = this.#agent(agentId);
+      const ix = this.#interactions.get(interactionId);
+      if (ix && ix.agentId === agentId && ix.lifecycle.state === 'connected') return;
+      if (ix?.lifecycle.state !== 'offered' || !ix.offeredTo.includes(agentId)) {
+        throw new DomainError('NOT_YOUR_OFFER', `no open offer of ${interactionId} to agent ${agentId}`);
+      }
+      this.#changeAgent(agent, (s) => agentSm.accept(s, ix.id, at), at, false);
+      this.#transition(ix, 'connected', at);
+      ix.agentId = agentId;
+      ix.connectedAt = at;
+      const others = ix.offeredTo.filter((a) => a !== agentId);
+      ix.offeredTo = [];
+      this.#emit({
+        type: 'routing.accepted',
+        interactionId: ix.id,
+        agentId,
+        queueId: ix.queue.id,
+        waitedMs: at - ix.queuedAt,
+        at,
+      });
+      for (const otherId of others) {
+        const other = this.#agents.get(otherId)!;
+        this.#emit({
+          type: 'routing.offer_withdrawn',
+          interactionId: ix.id,
+          agentId: otherId,
+          reason: 'taken_by_other',
+          at,
+        });
+        this.#changeAgent(other, (s) => agentSm.withdrawOffer(s, ix.id, 'revoked', at, 0), at);
+      }
+      this.#routeAgent(agent, at);
+    });
+  }
+
+  decline(agentId: AgentId, interactionId: InteractionId, at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      const agent = this.#agent(agentId);
+      const ix = this.#interactions.get(interactionId);
+      if (ix?.lifecycle.state !== 'offered' || !ix.offeredTo.includes(agentId)) {
+        throw new DomainError('NOT_YOUR_OFFER', `no open offer of ${interactionId} to agent ${agentId}`);
+      }
+      this.#withdraw(ix, agent, 'declined', at);
+    });
+  }
+
+  /** The conversation ended (either side): the agent goes to wrap-up for the queue's wrap-up time. */
+  end(interactionId: InteractionId, at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      const ix = this.#interaction(interactionId);
+      if (ix.lifecycle.state !== 'connected' || !ix.agentId) {
+        throw new DomainError('ILLEGAL_TRANSITION', `interaction ${interactionId} is not connected`);
+      }
+      const agent = this.#agents.get(ix.agentId)!;
+      const wrapUpMs = ix.queue.wrapUpMs;
+      this.#emit({
+        type: 'interaction.ended',
+        interactionId: ix.id,
+        agentId: agent.state.id,
+        queueId: ix.queue.id,
+        handledMs: at - (ix.connectedAt ?? at),
+        at,
+      });
+      this.#transition(ix, 'ended', at);
+      this.#changeAgent(agent, (s) => agentSm.endWork(s, ix.id, at, wrapUpMs), at, false);
+      if (wrapUpMs > 0)
+        this.#deadlines.push(at + wrapUpMs, { kind: 'wrap_up', id: ix.id, agentId: agent.state.id });
+      else this.#close(ix, at);
+      this.#routeAgent(agent, at);
+    });
+  }
+
+  finishWrapUp(agentId: AgentId, interactionId: InteractionId, at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      const agent = this.#agent(agentId);
+      this.#changeAgent(agent, (s) => agentSm.finishWrapUp(s, interactionId, at), at, false);
+      const ix = this.#interactions.get(interactionId);
+      if (ix && ix.lifecycle.state === 'wrap_up' && ix.agentId === agentId) this.#close(ix, at);
+      this.#routeAgent(agent, at);
+    });
+  }
+
+  // ── Interaction commands ────────────────────────────────────────────────────
+
+  enqueue(request: EnqueueRequest, at: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      if (this.#interactions.has(request.id)) {
+        throw new DomainError('DUPLICATE_INTERACTION', `interaction ${request.id} is already routed`);
+      }
+      const queue = this.#queue(request.queueId);
+      let lifecycle = newInteractionLifecycle(request.id, at);
+      if (request.from === 'in_flow') lifecycle = { ...lifecycle, state: 'in_flow' };
+      const ix: Routed = {
+        id: request.id,
+        channel: request.channel,
+        lifecycle,
+        queue,
+        priority: request.priority ?? queue.priority,
+        skills: request.skills ?? [],
+        waitKey: { negPriority: 0, enqueuedAt: 0, seq: 0 },
+        queuedAt: at,
+        stage: 0,
+        pools: this.#stagePools(queue, 0),
+        inWaiting: false,
+        preferred: null,
+        declined: new Set(),
+        offeredTo: [],
+        offerRound: 0,
+        agentId: null,
+        connectedAt: null,
+        overflowFired: new Set(),
+        hops: 0,
+        notBefore: request.notBefore ?? null,
+        nextCheckAt: null,
+      };
+      ix.waitKey = { negPriority: -ix.priority, enqueuedAt: request.enqueuedAt ?? at, seq: this.#seq++ };
+      this.#interactions.set(ix.id, ix);
+      this.#setPreferred(ix, request.preferredAgent ?? null, at);
+      this.#transition(ix, 'queued', at);
+      if (request.callback) this.#transition(ix, 'callback_requested', at);
+      this.#emitQueued(ix, at);
+      this.#route(ix, at);
+    });
+  }
+
+  /**
+   * Transfer of a connected interaction to a queue, or to one agent (exclusive for `exclusiveMs`, then
+   * the queue). The transferring agent's slot goes to wrap-up; the interaction keeps its enqueue time.
+   */
+  transfer(
+    interactionId: InteractionId,
+    target: { queueId: QueueId; agentId?: AgentId; exclusiveMs?: number },
+    at: Millis,
+  ): RoutingEvent[] {
+    return this.#run(() => {
+      const ix = this.#interaction(interactionId);
+      if (ix.lifecycle.state !== 'connected' || !ix.agentId) {
+        throw new DomainError('ILLEGAL_TRANSITION', `interaction ${interactionId} is not connected`);
+      }
+      const queue = this.#queue(target.queueId);
+      if (target.agentId) this.#agent(target.agentId);
+      const from = this.#agents.get(ix.agentId)!;
+      const wrapUpMs = ix.queue.wrapUpMs;
+      this.#changeAgent(from, (s) => agentSm.endWork(s, ix.id, at, wrapUpMs), at, false);
+      if (wrapUpMs > 0)
+        this.#deadlines.push(at + wrapUpMs, { kind: 'wrap_up', id: ix.id, agentId: from.state.id });
+      ix.agentId = null;
+      ix.connectedAt = null;
+      ix.declined = new Set([from.state.id]);
+      this.#moveToQueue(ix, queue, at);
+      this.#setPreferred(
+        ix,
+        target.agentId
+          ? {
+              agentId: target.agentId,
+              kind: 'transfer',
+              exclusiveMs: target.exclusiveMs ?? queue.offerTimeoutMs * 3,
+            }
+          : null,
+        at,
+      );
+      this.#transition(ix, 'queued', at);
+      this.#emitQueued(ix, at);
+      this.#route(ix, at);
+      this.#routeAgent(from, at);
+    });
+  }
+
+  /** The customer left before being connected. */
+  abandon(interactionId: InteractionId, at: Millis): RoutingEvent[] {
+    return this.#run(() => this.#finish(this.#interaction(interactionId), 'abandoned', at));
+  }
+
+  /** The channel ended a not-yet-connected interaction another way (its own voicemail, transfer out, close). */
+  finish(
+    interactionId: InteractionId,
+    how: 'missed' | 'voicemail' | 'transferred',
+    at: Millis,
+  ): RoutingEvent[] {
+    return this.#run(() => this.#finish(this.#interaction(interactionId), how, at));
+  }
+
+  /** Runs everything due at `now`: offer timeouts, wrap-up ends, expansion, overflow, preference expiry. */
+  tick(now: Millis): RoutingEvent[] {
+    return this.#run(() => {
+      for (let d = this.#deadlines.popDue(now); d; d = this.#deadlines.popDue(now)) this.#onDeadline(d, now);
+    });
+  }
+
+  nextDeadline(): Millis | null {
+    const at = this.#deadlines.peekAt();
+    return at === null ? null : millis(at);
+  }
+
+  // ── Queries ─────────────────────────────────────────────────────────────────
+
+  agentState(agentId: AgentId): AgentState | undefined {
+    return this.#agents.get(agentId)?.state;
+  }
+
+  agents(): IterableIterator<AgentState> {
+    const it = this.#agents.values();
+    return (function* () {
+      for (const a of it) yield a.state;
+    })();
+  }
+
+  interaction(interactionId: InteractionId): InteractionView | undefined {
+    const ix = this.#interactions.get(interactionId);
+    return ix ? view(ix) : undefined;
+  }
+
+  interactions(): InteractionView[] {
+    return [...this.#interactions.values()].map(view);
+  }
+
+  /** 1-based place among the interactions waiting in the same queue on the same channel. O(waiting). */
+  position(interactionId: InteractionId): number | null {
+    const ix = this.#interactions.get(interactionId);
+    if (!ix || !this.#isWaiting(ix)) return null;
+    let ahead = 0;
+    for (const other of this.#interactions.values()) {
+      if (
+        other !== ix &&
+        other.queue === ix.queue &&
+        other.channel === ix.channel &&
+        this.#isWaiting(other)
+      ) {
+        if (compareWaitKeys(other.waitKey, ix.waitKey) < 0) ahead++;
+      }
+    }
+    return ahead + 1;
+  }
+
+  queueSnapshot(queueId: QueueId): QueueSnapshot {
+    const queue = this.#queue(queueId);
+    let waiting = 0;
+    let oldest: number | null = null;
+    for (const ix of this.#interactions.values()) {
+      if (ix.queue !== queue || !this.#isWaiting(ix)) continue;
+      waiting++;
+      if (oldest === null || ix.queuedAt < oldest) oldest = ix.queuedAt;
+    }
+    const pool = this.#pool(queue, 0);
+    let ready = 0;
+    const free: Partial<Record<Channel, number>> = {};
+    for (const agent of pool.members.values()) {
+      if (agent.state.presence === 'ready') ready++;
+      for (const ch of channels) {
+        const n = freeSlots(agent.state, ch);
+        if (n > 0) free[ch] = (free[ch] ?? 0) + n;
+      }
+    }
+    return {
+      queueId,
+      waiting,
+      oldestQueuedAt: oldest === null ? null : millis(oldest),
+      members: pool.members.size,
+      loggedIn: pool.loggedIn,
+      ready,
+      freeSlots: free,
+    };
+  }
+
+  /** Why an interaction is still waiting: every member of its pools with the reason it was not offered. */
+  explainWaiting(interactionId: InteractionId, at: Millis): WaitingExplanation {
+    const ix = this.#interaction(interactionId);
+    const agents: { agentId: AgentId; queueId: QueueId; reason: WaitingReason }[] = [];
+    for (const pool of ix.pools) {
+      for (const agent of pool.members.values()) {
+        agents.push({ agentId: agent.state.id, queueId: pool.queue.id, reason: this.#whyNot(agent, ix, at) });
+      }
+    }
+    return {
+      interactionId: ix.id,
+      queueId: ix.queue.id,
+      state: ix.lifecycle.state,
+      stage: ix.stage,
+      pools: ix.pools.map((p) => summary(p, ix.channel)),
+      agents,
+    };
+  }
+
+  // ── Internals ───────────────────────────────────────────────────────────────
+
+  #run(body: () => void): RoutingEvent[] {
+    this.#events = [];
+    body();
+    const events = this.#events;
+    this.#events = [];
+    return events;
+  }
+
+  #emit(event: RoutingEvent): void {
+    this.#events.push(event);
+  }
+
+  #agent(id: AgentId): AgentEntry {
+    const agent = this.#agents.get(id);
+    if (!agent) throw new DomainError('UNKNOWN_AGENT', `unknown agent ${id}`);
+    return agent;
+  }
+
+  #interaction(id: InteractionId): Routed {
+    const ix = this.#interactions.get(id);
+    if (!ix) throw new DomainError('UNKNOWN_INTERACTION', `interaction ${id} is not being routed`);
+    return ix;
+  }
+
+  #queue(id: QueueId): QueueConfig {
+    const queue = this.#queues.get(id);
+    if (!queue) throw new DomainError('UNKNOWN_QUEUE', `unknown queue ${id}`);
+    return queue;
+  }
+
+  #pool(queue: QueueConfig, relax: number): RoutedPool {
+    const key = `${queue.id}/${relax}`;
+    let pool = this.#pools.get(key);
+    if (!pool) {
+      pool = new Pool<AgentEntry, Routed>(queue, relax, this.#random);
+      this.#pools.set(key, pool);
+      const first = queue.requiredSkills[0]?.skillId ?? null;
+      const list = this.#poolsBySkill.get(first) ?? [];
+      list.push(pool);
+      this.#poolsBySkill.set(first, list);
+      for (const agent of this.#agents.values()) {
+        if (pool.qualifies(agent.state.id, agent.skills)) {
+          agent.pools.push(pool);
+          pool.addMember(agent);
+        }
+      }
+    }
+    return pool;
+  }
+
+  #joinPools(agent: AgentEntry): void {
+    const candidates = [...(this.#poolsBySkill.get(null) ?? [])];
+    for (const skill of agent.skills.keys()) candidates.push(...(this.#poolsBySkill.get(skill) ?? []));
+    for (const pool of candidates) {
+      if (pool.qualifies(agent.state.id, agent.skills)) {
+        agent.pools.push(pool);
+        pool.addMember(agent);
+      }
+    }
+  }
+
+  #stagePools(queue: QueueConfig, stage: number): RoutedPool[] {
+    if (stage === 0) return [this.#pool(queue, 0)];
+    const step = queue.expansion[stage - 1]!;
+    const pools = [this.#pool(queue, step.relaxLevelsBy)];
+    for (const qid of step.addQueues) {
+      const other = this.#queues.get(qid);
+      if (other && other !== queue) pools.push(this.#pool(other, 0));
+    }
+    return pools;
+  }
+
+  #stageRelax(ix: Routed): number {
+    return ix.stage === 0 ? 0 : ix.queue.expansion[ix.stage - 1]!.relaxLevelsBy;
+  }
+
+  /** Applies a change to an agent's state and keeps every index in line with it. */
+  #changeAgent(
+    agent: AgentEntry,
+    change: (s: AgentState) => agentSm.AgentChange,
+    at: Millis,
+    routeAfter = true,
+  ): void {
+    const before = agent.state;
+    const result = change(before);
+    agent.state = result.agent;
+    for (const e of result.events) this.#emit(e);
+    const wasIn = before.presence !== 'logged_out';
+    const isIn = result.agent.presence !== 'logged_out';
+    for (const pool of agent.pools) {
+      if (wasIn !== isIn) pool.loggedIn += isIn ? 1 : -1;
+      pool.reindex(agent);
+    }
+    if (wasIn && !isIn) this.#checkNoAgents(agent.pools, at);
+    if (routeAfter) this.#routeAgent(agent, at);
+  }
+
+  #transition(ix: Routed, event: LifecycleEvent, at: Millis): void {
+    const result = transitionInteraction(ix.lifecycle, event, at);
+    ix.lifecycle = result.lifecycle;
+    this.#emit(result.event);
+  }
+
+  #emitQueued(ix: Routed, at: Millis): void {
+    this.#emit({
+      type: 'interaction.queued',
+      interactionId: ix.id,
+      queueId: ix.queue.id,
+      channel: ix.channel,
+      priority: ix.priority,
+      enqueuedAt: millis(ix.waitKey.enqueuedAt),
+      at,
+    });
+  }
+
+  #isWaiting(ix: Routed): boolean {
+    const s = ix.lifecycle.state;
+    return s === 'queued' || s === 'callback_scheduled';
+  }
+
+  #setPreferred(ix: Routed, preferred: PreferredAgent | null, at: Millis): void {
+    if (ix.preferred) this.#agents.get(ix.preferred.agentId)?.personal.delete(ix.id);
+    ix.preferred =
+      preferred && preferred.exclusiveMs > 0 && this.#agents.has(preferred.agentId)
+        ? { agentId: preferred.agentId, until: millis(at + preferred.exclusiveMs) }
+        : null;
+    if (ix.preferred) this.#deadlines.push(ix.preferred.until, { kind: 'preference', id: ix.id });
+  }
+
+  #moveToQueue(ix: Routed, queue: QueueConfig, at: Millis): void {
+    if (ix.inWaiting) this.#removeWaiting(ix);
+    ix.queue = queue;
+    ix.queuedAt = at;
+    ix.stage = 0;
+    ix.pools = this.#stagePools(queue, 0);
+    ix.overflowFired = new Set();
+    ix.nextCheckAt = null;
+  }
+
+  #removeWaiting(ix: Routed): void {
+    for (const pool of ix.pools) pool.removeWaiting(ix.channel, ix);
+    ix.inWaiting = false;
+  }
+
+  /** Trigger 1: a routable interaction looks for the best eligible agent, else waits in its pools. */
+  #route(ix: Routed, at: Millis): void {
+    if (!this.#isWaiting(ix)) return;
+    if (ix.inWaiting) this.#removeWaiting(ix);
+    if (ix.preferred) this.#agents.get(ix.preferred.agentId)?.personal.delete(ix.id);
+    if (ix.notBefore !== null && ix.notBefore > at) {
+      this.#deadlines.push(ix.notBefore, { kind: 'not_before', id: ix.id });
+      return;
+    }
+    if (!this.#applyWaitingRules(ix, at)) return;
+
+    if (ix.preferred && ix.preferred.until > at) {
+      const agent = this.#agents.get(ix.preferred.agentId)!;
+      if (freeSlots(agent.state, ix.channel) > 0) {
+        this.#offer(ix, [agent], this.#explainPreferred(ix, agent), at);
+      } else {
+        agent.personal.set(ix.id, ix);
+      }
+      return;
+    }
+
+    const chosen: AgentEntry[] = [];
+    const candidates: ExplainedAgent[] = [];
+    const skipped: { agentId: AgentId; reason: SkipReason }[] = [];
+    const ringAll = ix.queue.strategy === 'ring_all' && ix.channel === 'voice';
+    const want = ringAll ? this.#settings.ringAllMax : 1;
+    const relax = this.#stageRelax(ix);
+    for (const pool of ix.pools) {
+      let listed = 0;
+      for (const [key, agent] of pool.available(ix.channel).entries()) {
+        if (chosen.length >= want && listed >= this.#settings.explainCandidates) break;
+        if (chosen.includes(agent)) continue;
+        const skip = this.#skipReason(agent, ix, relax);
+        if (skip) {
+          if (skipped.length < 10) skipped.push({ agentId: agent.state.id, reason: skip });
+          continue;
+        }
+        if (listed < this.#settings.explainCandidates || chosen.length < want) {
+          candidates.push(explained(pool, agent, key));
+          listed++;
+        }
+        if (chosen.length < want) chosen.push(agent);
+      }
+      if (chosen.length >= want) break;
+    }
+    if (chosen.length > 0) {
+      this.#offer(
+        ix,
+        chosen,
+        {
+          trigger: 'interaction',
+          pools: ix.pools.map((p) => summary(p, ix.channel)),
+          chosen: chosen.map((a) => a.state.id),
+          candidates,
+          skippedAgents: skipped,
+          consideredInteractions: [],
+        },
+        at,
+      );
+      return;
+    }
+    for (const pool of ix.pools) pool.addWaiting(ix.channel, ix);
+    ix.inWaiting = true;
+    this.#scheduleWaitingCheck(ix);
+  }
+
+  /** Trigger 2: an agent with free capacity takes the best waiting interaction of all its queues. */
+  #routeAgent(agent: AgentEntry, at: Millis): void {
+    for (;;) {
+      if (agent.state.presence !== 'ready') return;
+      let best: Routed | null = null;
+      const heads: ExplainedInteraction[] = [];
+      const skipped: { agentId: AgentId; reason: SkipReason }[] = [];
+      for (const channel of channels) {
+        if (freeSlots(agent.state, channel) < 1) continue;
+        for (const pool of agent.pools) {
+          const tree = pool.waiting(channel);
+          if (!tree || tree.size === 0) continue;
+          const head = this.#firstEligible(tree, agent, best);
+          if (!head) continue;
+          heads.push(explainedInteraction(head));
+          if (!best || compareWaitKeys(head.waitKey, best.waitKey) < 0) best = head;
+        }
+      }
+      for (const ix of agent.personal.values()) {
+        if (freeSlots(agent.state, ix.channel) < 1) continue;
+        heads.push(explainedInteraction(ix));
+        if (!best || compareWaitKeys(ix.waitKey, best.waitKey) < 0) best = ix;
+      }
+      if (!best) return;
+      const ix = best;
+      const pool = ix.pools.find((p) => p.members.has(agent.state.id));
+      this.#offer(
+        ix,
+        [agent],
+        {
+          trigger: ix.preferred && ix.preferred.until > at ? 'preferred' : 'agent',
+          pools: ix.pools.map((p) => summary(p, ix.channel)),
+          chosen: [agent.state.id],
+          candidates: pool ? [explained(pool, agent, null)] : [],
+          skippedAgents: skipped,
+          consideredInteractions: heads,
+        },
+        at,
+      );
+    }
+  }
+
+  /** First interaction in `tree` this agent may take, stopping once nothing can beat `best`. */
+  #firstEligible(tree: BTree<WaitKey, Routed>, agent: AgentEntry, best: Routed | null): Routed | null {
+    for (const [key, ix] of tree.entries()) {
+      if (best && compareWaitKeys(key, best.waitKey) >= 0) return null;
+      if (!this.#skipReason(agent, ix, this.#stageRelax(ix))) return ix;
+    }
+    return null;
+  }
+
+  #skipReason(agent: AgentEntry, ix: Routed, relax: number): SkipReason | null {
+    if (ix.declined.has(agent.state.id)) return { code: 'declined' };
+    for (const r of ix.skills) {
+      const level = agent.skills.get(r.skillId) ?? 0;
+      const required = Math.max(1, r.minLevel - relax);
+      if (level < required) return { code: 'missing_skill', skillId: r.skillId, level, required };
+    }
+    return null;
+  }
+
+  #whyNot(agent: AgentEntry, ix: Routed, at: Millis): WaitingReason {
+    const s = agent.state;
+    if (s.presence === 'logged_out') return { code: 'logged_out' };
+    if (s.presence === 'not_ready') return { code: 'not_ready', reason: s.notReadyReason };
+    if (ix.preferred && ix.preferred.until > at && ix.preferred.agentId !== s.id) {
+      return { code: 'reserved_for_other_agent', agentId: ix.preferred.agentId };
+    }
+    const skip = this.#skipReason(agent, ix, this.#stageRelax(ix));
+    if (skip) return skip;
+    if (s.work.some((w) => w.exclusive && w.channel !== ix.channel))
+      return { code: 'blocked_by_exclusive_work' };
+    return { code: 'no_capacity' };
+  }
+
+  #offer(ix: Routed, agents: AgentEntry[], explanation: RoutingExplanation, at: Millis): void {
+    if (ix.inWaiting) this.#removeWaiting(ix);
+    if (ix.preferred) this.#agents.get(ix.preferred.agentId)?.personal.delete(ix.id);
+    this.#transition(ix, 'offered', at);
+    ix.offeredTo = agents.map((a) => a.state.id);
+    ix.offerRound++;
+    const exclusive = ix.queue.exclusiveChannels.includes(ix.channel);
+    const expiresAt = millis(at + ix.queue.offerTimeoutMs);
+    this.#emit({
+      type: 'routing.offered',
+      interactionId: ix.id,
+      queueId: ix.queue.id,
+      channel: ix.channel,
+      agentIds: ix.offeredTo,
+      expiresAt,
+      explanation,
+      at,
+    });
+    for (const agent of agents) {
+      this.#changeAgent(
+        agent,
+        (s) => agentSm.offer(s, { interactionId: ix.id, channel: ix.channel, exclusive }, at),
+        at,
+        false,
+      );
+    }
+    this.#deadlines.push(expiresAt, { kind: 'offer_timeout', id: ix.id, round: ix.offerRound });
+  }
+
+  /** One agent's offer ends unanswered; when no offer remains the interaction is routed again. */
+  #withdraw(ix: Routed, agent: AgentEntry, reason: 'declined' | 'timeout' | 'revoked', at: Millis): void {
+    ix.offeredTo = ix.offeredTo.filter((a) => a !== agent.state.id);
+    if (reason !== 'revoked') ix.declined.add(agent.state.id);
+    this.#emit({
+      type: 'routing.offer_withdrawn',
+      interactionId: ix.id,
+      agentId: agent.state.id,
+      reason,
+      at,
+    });
+    this.#changeAgent(
+      agent,
+      (s) => agentSm.withdrawOffer(s, ix.id, reason, at, this.#settings.missedOffersLimit),
+      at,
+      false,
+    );
+    if (ix.offeredTo.length === 0) {
+      this.#transition(ix, 'offer_withdrawn', at);
+      this.#route(ix, at);
+    }
+    this.#routeAgent(agent, at);
+  }
+
+  #revokeOffers(agent: AgentEntry, at: Millis): void {
+    for (const w of agent.state.work) {
+      if (w.phase !== 'offered') continue;
+      const ix = this.#interactions.get(w.interactionId);
+      if (ix) this.#withdraw(ix, agent, 'revoked', at);
+    }
+  }
+
+  #finish(ix: Routed, how: 'abandoned' | 'missed' | 'voicemail' | 'transferred', at: Millis): void {
+    const offered = ix.offeredTo;
+    ix.offeredTo = [];
+    if (ix.inWaiting) this.#removeWaiting(ix);
+    if (ix.preferred) this.#agents.get(ix.preferred.agentId)?.personal.delete(ix.id);
+    this.#transition(ix, how, at);
+    this.#interactions.delete(ix.id);
+    for (const agentId of offered) {
+      const agent = this.#agents.get(agentId)!;
+      this.#emit({ type: 'routing.offer_withdrawn', interactionId: ix.id, agentId, reason: 'revoked', at });
+      this.#changeAgent(agent, (s) => agentSm.withdrawOffer(s, ix.id, 'revoked', at, 0), at);
+    }
+  }
+
+  #close(ix: Routed, at: Millis): void {
+    this.#transition(ix, 'closed', at);
+    this.#interactions.delete(ix.id);
+  }
+
+  /**
+   * Brings expansion and overflow up to date for the time waited in the current queue. Returns false
+   * when overflow took the interaction out of routing (or routed it elsewhere already).
+   */
+  #applyWaitingRules(ix: Routed, at: Millis): boolean {
+    const waited = at - ix.queuedAt;
+    let stage = ix.stage;
+    while (stage < ix.queue.expansion.length && ix.queue.expansion[stage]!.afterMs <= waited) stage++;
+    if (stage !== ix.stage) {
+      ix.stage = stage;
+      ix.pools = this.#stagePools(ix.queue, stage);
+      this.#emit({ type: 'routing.expanded', interactionId: ix.id, queueId: ix.queue.id, step: stage, at });
+    }
+    const noAgents = ix.pools.every((p) => p.loggedIn === 0);
+    for (const [i, rule] of ix.queue.overflow.entries()) {
+      if (ix.overflowFired.has(i)) continue;
+      const due = rule.afterMs !== null && rule.afterMs <= waited;
+      if (!due && !(rule.noAgents && noAgents)) continue;
+      if (rule.action.type === 'callback' && ix.lifecycle.state === 'callback_scheduled') continue;
+      ix.overflowFired.add(i);
+      return this.#overflow(ix, rule, due ? 'timeout' : 'no_agents', at);
+    }
+    return true;
+  }
+
+  #overflow(ix: Routed, rule: OverflowRule, reason: 'timeout' | 'no_agents', at: Millis): boolean {
+    const action: OverflowAction = rule.action;
+    this.#emit({ type: 'routing.overflow', interactionId: ix.id, queueId: ix.queue.id, action, reason, at });
+    switch (action.type) {
+      case 'queue': {
+        const target = this.#queues.get(action.queueId);
+        if (!target || ix.hops >= this.#settings.maxQueueHops) {
+          this.#finish(ix, 'missed', at);
+          return false;
+        }
+        ix.hops++;
+        this.#moveToQueue(ix, target, at);
+        this.#emitQueued(ix, at);
+        this.#route(ix, at);
+        return false;
+      }
+      case 'callback':
+        if (ix.lifecycle.state === 'queued') this.#transition(ix, 'callback_requested', at);
+        return true;
+      case 'voicemail':
+        this.#finish(ix, 'voicemail', at);
+        return false;
+      case 'external':
+        this.#finish(ix, 'transferred', at);
+        return false;
+      case 'close':
+        this.#finish(ix, 'missed', at);
+        return false;
+    }
+  }
+
+  #scheduleWaitingCheck(ix: Routed): void {
+    let next = Number.POSITIVE_INFINITY;
+    const step = ix.queue.expansion[ix.stage];
+    if (step) next = ix.queuedAt + step.afterMs;
+    for (const [i, rule] of ix.queue.overflow.entries()) {
+      if (!ix.overflowFired.has(i) && rule.afterMs !== null)
+        next = Math.min(next, ix.queuedAt + rule.afterMs);
+    }
+    if (next === Number.POSITIVE_INFINITY || ix.nextCheckAt === next) return;
+    ix.nextCheckAt = millis(next);
+    this.#deadlines.push(next, { kind: 'waiting_check', id: ix.id });
+  }
+
+  /** After the last agent of some pools logged out: waiting interactions with nobody left overflow. */
+  #checkNoAgents(pools: readonly RoutedPool[], at: Millis): void {
+    const affected = new Set<Routed>();
+    for (const pool of pools) {
+      if (pool.loggedIn !== 0) continue;
+      for (const [, tree] of pool.waitingChannels()) for (const ix of tree.values()) affected.add(ix);
+    }
+    for (const ix of affected) {
+      if (ix.inWaiting && ix.queue.overflow.some((r) => r.noAgents)) this.#route(ix, at);
+    }
+  }
+
+  #onDeadline(d: Deadline, now: Millis): void {
+    if (d.kind === 'wrap_up') {
+      // The agent's wrap-up ends even if the interaction has since moved on (transferred) or closed.
+      const agent = this.#agents.get(d.agentId);
+      const held = agent?.state.work.find((w) => w.interactionId === d.id && w.phase === 'wrap_up');
+      if (!agent || !held) return;
+      this.#changeAgent(agent, (s) => agentSm.finishWrapUp(s, d.id, now), now, false);
+      const ix = this.#interactions.get(d.id);
+      if (ix && ix.lifecycle.state === 'wrap_up' && ix.agentId === d.agentId) this.#close(ix, now);
+      this.#routeAgent(agent, now);
+      return;
+    }
+    const ix = this.#interactions.get(d.id);
+    if (!ix) return;
+    switch (d.kind) {
+      case 'offer_timeout': {
+        if (ix.lifecycle.state !== 'offered' || ix.offerRound !== d.round) return;
+        for (const agentId of [...ix.offeredTo]) {
+          if (ix.lifecycle.state !== 'offered') break;
+          this.#withdraw(ix, this.#agents.get(agentId)!, 'timeout', now);
+        }
+        return;
+      }
+      case 'waiting_check':
+        if (ix.nextCheckAt !== null && ix.nextCheckAt <= now) ix.nextCheckAt = null;
+        if (ix.inWaiting) this.#route(ix, now);
+        return;
+      case 'preference':
+        if (ix.preferred && ix.preferred.until <= now) {
+          this.#agents.get(ix.preferred.agentId)?.personal.delete(ix.id);
+          ix.preferred = null;
+          if (this.#isWaiting(ix)) this.#route(ix, now);
+        }
+        return;
+      case 'not_before':
+        if (ix.notBefore !== null && ix.notBefore <= now) {
+          ix.notBefore = null;
+          if (this.#isWaiting(ix)) this.#route(ix, now);
+        }
+        return;
+    }
+  }
+
+  #explainPreferred(ix: Routed, agent: AgentEntry): RoutingExplanation {
+    return {
+      trigger: 'preferred',
+      pools: ix.pools.map((p) => summary(p, ix.channel)),
+      chosen: [agent.state.id],
+      candidates: [],
+      skippedAgents: [],
+      consideredInteractions: [],
+    };
+  }
+}
+
+function summary(pool: RoutedPool, channel: Channel): PoolSummary {
+  return {
+    queueId: pool.queue.id,
+    relaxLevelsBy: pool.relax,
+    members: pool.members.size,
+    available: pool.availableCount(channel),
+  };
+}
+
+function explained(pool: RoutedPool, agent: AgentEntry, key: AgentKey | null): ExplainedAgent {
+  return {
+    agentId: agent.state.id,
+    queueId: pool.queue.id,
+    strategy: pool.queue.strategy,
+    primary: key?.primary ?? 0,
+    secondary: key?.secondary ?? 0,
+    skillMatch: pool.matchOf(agent.state.id),
+    idleSince: agent.state.idleSince,
+  };
+}
+
+function explainedInteraction(ix: Routed): ExplainedInteraction {
+  return {
+    interactionId: ix.id,
+    queueId: ix.queue.id,
+    priority: ix.priority,
+    enqueuedAt: millis(ix.waitKey.enqueuedAt),
+  };
+}
+
+function view(ix: Routed): InteractionView {
+  return {
+    id: ix.id,
+    channel: ix.channel,
+    state: ix.lifecycle.state,
+    queueId: ix.queue.id,
+    priority: ix.priority,
+    enqueuedAt: millis(ix.waitKey.enqueuedAt),
+    queuedAt: ix.queuedAt,
+    stage: ix.stage,
+    offeredTo: ix.offeredTo,
+    agentId: ix.agentId,
+    declinedBy: [...ix.declined],
+    preferred: ix.preferred,
+    notBefore: ix.notBefore,
+    requiredSkills: ix.skills,
+  };
+}

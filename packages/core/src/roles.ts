@@ -18,7 +18,15 @@ export type Permission =
   /** Issue and revoke integration API keys. */
   | 'api_keys.manage'
   /** Read the configuration audit log. */
-  | 'audit.read';
+  | 'audit.read'
+  /** Log in to routing, change own state, take offers, handle and wrap up own interactions. */
+  | 'agent.work'
+  /** Create interactions through the task channel (CRM, web forms, integrations). */
+  | 'interactions.create'
+  /** Watch queues and agents live, read any interaction and its routing explanation. */
+  | 'supervisor.monitor'
+  /** Force another agent not ready or logged out. */
+  | 'supervisor.control';
 
 const minimumRole: Record<Permission, Role> = {
   'config.read': 'agent',
@@ -27,6 +35,10 @@ const minimumRole: Record<Permission, Role> = {
   'users.write': 'admin',
   'api_keys.manage': 'admin',
   'audit.read': 'admin',
+  'agent.work': 'agent',
+  'interactions.create': 'agent',
+  'supervisor.monitor': 'supervisor',
+  'supervisor.control': 'supervisor',
 };
 
 export function can(role: Role, permission: Permission): boolean {

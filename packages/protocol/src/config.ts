@@ -83,6 +83,41 @@ export const queueStrategySchema = z.enum(queueStrategies);
 export type QueueStrategy = z.infer<typeof queueStrategySchema>;
 
 export const requiredSkillSchema = z.strictObject({ skillId: id, minLevel: skillLevel });
+
+/** One ring of the bullseye: after `afterSeconds` in the queue, required levels drop and other queues' agents join. */
+export const expansionStepSchema = z.strictObject({
+  afterSeconds: z.number().int().min(1).max(86_400),
+  relaxLevelsBy: z.number().int().min(0).max(9),
+  addQueueIds: z.array(id).max(20).default([]),
+});
+export type ExpansionStep = z.infer<typeof expansionStepSchema>;
+
+export const overflowActionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('queue'), queueId: id }),
+  z.strictObject({ type: z.literal('callback') }),
+  z.strictObject({ type: z.literal('voicemail') }),
+  z.strictObject({
+    type: z.literal('external'),
+    number: z.string().regex(/^\+?[0-9]{2,20}$/, 'digits, optionally with a leading +'),
+  }),
+  z.strictObject({ type: z.literal('close'), message: z.string().max(1_000) }),
+]);
+/** Taken once, the first that applies: after `afterSeconds` waiting, or at once when nobody who could answer is logged in. */
+export const overflowRuleSchema = z
+  .strictObject({
+    afterSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .nullable()
+      .default(null),
+    whenNoAgents: z.boolean().default(false),
+    action: overflowActionSchema,
+  })
+  .refine((r) => r.afterSeconds !== null || r.whenNoAgents, { message: 'give afterSeconds or whenNoAgents' });
+export type OverflowRule = z.infer<typeof overflowRuleSchema>;
+
 export const queueSchema = z.object({
   id,
   name: z.string(),
@@ -94,6 +129,10 @@ export const queueSchema = z.object({
   wrapUpSeconds: z.number().int(),
   maxWaitSeconds: z.number().int(),
   calendarId: id.nullable(),
+  offerTimeoutSeconds: z.number().int(),
+  blocksOtherChannels: z.boolean(),
+  expansion: z.array(expansionStepSchema),
+  overflow: z.array(overflowRuleSchema),
   ...timestamps,
 });
 export type Queue = z.infer<typeof queueSchema>;
@@ -118,6 +157,17 @@ const queueFields = {
     .min(0)
     .max(7 * 86_400),
   calendarId: id.nullable(),
+  /** How long an offer rings before it goes to the next agent. */
+  offerTimeoutSeconds: z.number().int().min(1).max(600),
+  /** A call from this queue blocks the agent's other channels while held. */
+  blocksOtherChannels: z.boolean(),
+  expansion: z
+    .array(expansionStepSchema)
+    .max(10)
+    .refine((steps) => steps.every((s, i) => i === 0 || s.afterSeconds > steps[i - 1]!.afterSeconds), {
+      message: 'expansion steps must have rising afterSeconds',
+    }),
+  overflow: z.array(overflowRuleSchema).max(10),
 };
 export const createQueueBody = z.strictObject({
   name: queueFields.name,
@@ -129,6 +179,10 @@ export const createQueueBody = z.strictObject({
   wrapUpSeconds: queueFields.wrapUpSeconds.default(30),
   maxWaitSeconds: queueFields.maxWaitSeconds.default(600),
   calendarId: queueFields.calendarId.default(null),
+  offerTimeoutSeconds: queueFields.offerTimeoutSeconds.default(20),
+  blocksOtherChannels: queueFields.blocksOtherChannels.default(true),
+  expansion: queueFields.expansion.default([]),
+  overflow: queueFields.overflow.default([]),
 });
 export type CreateQueueBody = z.input<typeof createQueueBody>;
 export const updateQueueBody = z.strictObject(queueFields).partial();

@@ -14,6 +14,11 @@ export const errorStatus = {
   METHOD_NOT_ALLOWED: 405,
   DUPLICATE: 409,
   IN_USE: 409,
+  /** The interaction or agent is not in a state that allows this (e.g. ending a chat not yet answered). */
+  ILLEGAL_TRANSITION: 409,
+  /** The offer is not (or no longer) open for this agent. */
+  NOT_YOUR_OFFER: 409,
+  AGENT_LOGGED_OUT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,

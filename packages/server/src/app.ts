@@ -4,6 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import { LoginThrottle, type ThrottlePolicy } from '@hotline/core/login-throttle';
 import type { Clock, IdGen } from '@hotline/core/ports';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -12,11 +13,16 @@ import type { Db } from './db/database';
 import { installAccessControl } from './http/authenticate';
 import { installErrorHandling, sendRouteNotFound } from './http/error-handler';
 import { installMetrics } from './http/metrics';
+import { installRealtime, MAX_FRAME_BYTES } from './http/realtime';
 import { adminRoutes } from './http/routes/admin';
 import { authRoutes } from './http/routes/auth';
 import { configRoutes } from './http/routes/config';
 import { healthRoutes } from './http/routes/health';
+import { routingRoutes } from './http/routes/routing';
 import { userRoutes } from './http/routes/users';
+import { LiveFigures } from './routing/live-figures';
+import { RoutingService } from './routing/routing-service';
+import { RoutingStore } from './routing/routing-store';
 import { AuthStore } from './stores/auth-store';
 import { configStores } from './stores/config-resources';
 import { UserStore } from './stores/user-store';
@@ -33,6 +39,8 @@ export interface ServerDeps {
   /** Built web app to serve at `/`; skipped when absent. */
   webDir?: string;
   throttlePolicy?: ThrottlePolicy;
+  /** Randomness for the `random` routing strategy (seeded in tests). */
+  random?: () => number;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -52,6 +60,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const auth = new AuthStore(storeDeps);
   const metrics = installMetrics(app);
   await app.register(fastifyCookie);
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   installAccessControl(app, auth);
 
   await app.register(fastifySwagger, {
@@ -90,6 +99,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(configRoutes, { stores: configStores(storeDeps) });
   await app.register(adminRoutes, { auth, db: deps.db.kysely });
 
+  const routingStore = new RoutingStore(deps.db.kysely);
+  const routing = new RoutingService({
+    store: routingStore,
+    clock: deps.clock,
+    random: deps.random ?? Math.random,
+    onError: (err, tenantId) => app.log.error({ err, tenantId }, 'routing failed'),
+  });
+  const figures = new LiveFigures(deps.db, routing, deps.clock);
+  await app.register(routingRoutes, { db: deps.db, routing, figures, ids: deps.ids, clock: deps.clock });
+  await installRealtime(app, { routing, store: routingStore, figures });
+  installConfigRefresh(app, routing);
+  // After a restart, tenants with work in progress resume routing (and their timers) at once.
+  app.addHook('onReady', async () => routing.warmUp(await tenantsWithOpenWork(deps.db)));
+  app.addHook('onClose', async () => routing.close());
+
   const webDir = deps.webDir && existsSync(join(deps.webDir, 'index.html')) ? deps.webDir : undefined;
   if (webDir) await app.register(fastifyStatic, { root: webDir, wildcard: false });
   app.setNotFoundHandler((request, reply) => {
@@ -99,4 +123,23 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.status(404).send(sendRouteNotFound(request.method, request.url));
   });
   return app;
+}
+
+/** Queues, users, skills and agent skills feed the router: after a successful change it reloads them. */
+function installConfigRefresh(app: FastifyInstance, routing: RoutingService): void {
+  const routingConfig = /^\/api\/(queues|users|skills)(\/|$)/;
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'GET' || reply.statusCode >= 400 || !request.auth) return;
+    if (routingConfig.test(request.url)) routing.configChanged(request.auth.principal.tenantId);
+  });
+}
+
+async function tenantsWithOpenWork(db: Db): Promise<string[]> {
+  const rows = await db.kysely
+    .selectFrom('interactions')
+    .select('tenant_id')
+    .where('closed_at', 'is', null)
+    .union(db.kysely.selectFrom('agent_presence').select('tenant_id').where('presence', '!=', 'logged_out'))
+    .execute();
+  return [...new Set(rows.map((r) => r.tenant_id))];
 }

@@ -1,8 +1,8 @@
-import BTree from 'sorted-btree';
 import { type AgentState, freeSlots } from '../agent/agent-state';
 import type { Channel } from '../channels';
 import type { AgentId, SkillId } from '../ids';
 import { type AgentKey, agentKey, compareAgentKeys, sameAgentKey, skillMatch } from './agent-order';
+import { BTree } from './btree';
 import type { QueueConfig } from './queue-config';
 import { compareWaitKeys, type WaitKey } from './wait-order';
 

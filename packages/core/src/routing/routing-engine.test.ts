@@ -492,3 +492,78 @@ describe('routing engine: expansion and overflow', () => {
     expect(out.at(-1)).toMatchObject({ type: 'interaction.state_changed', to: 'missed' });
   });
 });
+
+describe('routing engine: restore after a restart', () => {
+  it('brings back waiting work in order, re-routes lost offers and returns held work to agents', () => {
+    const queue = queueConfig({ id: q('s'), name: 'S', wrapUpMs: 10_000 });
+    const sut = new RoutingEngine({ random: seeded() });
+    sut.setQueues([queue], t(0));
+    const profile = (id: string) => ({ id: a(id), capacity: full, skills: new Map() });
+    const base = {
+      channel: 'voice' as const,
+      queueId: q('s'),
+      priority: 0,
+      skills: [],
+      stage: 0,
+      declinedBy: [],
+      preferred: null,
+      notBefore: null,
+      connectedAt: null,
+      callback: false,
+    };
+    const events = sut.restore(
+      [
+        { profile: profile('busy'), presence: 'ready', notReadyReason: null, since: t(0) },
+        { profile: profile('free'), presence: 'ready', notReadyReason: null, since: t(0) },
+        { profile: profile('away'), presence: 'not_ready', notReadyReason: 'lunch', since: t(0) },
+      ],
+      [
+        {
+          ...base,
+          id: ix('later'),
+          state: 'queued',
+          enqueuedAt: t(50),
+          queuedAt: t(50),
+          seq: 7,
+          agentId: null,
+          stateSince: t(50),
+        },
+        {
+          ...base,
+          id: ix('first'),
+          state: 'offered',
+          enqueuedAt: t(10),
+          queuedAt: t(10),
+          seq: 3,
+          agentId: null,
+          stateSince: t(60),
+        },
+        {
+          ...base,
+          id: ix('talk'),
+          state: 'connected',
+          enqueuedAt: t(1),
+          queuedAt: t(1),
+          seq: 1,
+          agentId: a('busy'),
+          connectedAt: t(5),
+          stateSince: t(5),
+        },
+      ],
+      t(100),
+    );
+    expect(events.find((e) => e.type === 'interaction.state_changed')).toMatchObject({
+      interactionId: 'first',
+      from: 'offered',
+      to: 'queued',
+    });
+    expect(offeredTo(events)).toEqual([['first', 'free']]);
+    expect(sut.interaction(ix('later'))!.state).toBe('queued');
+    expect(sut.agentState(a('busy'))).toMatchObject({ status: 'busy' });
+    expect(sut.agentState(a('away'))).toMatchObject({ status: 'not_ready', notReadyReason: 'lunch' });
+    const next = sut.end(ix('talk'), t(200));
+    expect(next.find((e) => e.type === 'interaction.ended')).toMatchObject({ handledMs: 195 });
+    sut.enqueue({ id: ix('new'), channel: 'voice', queueId: q('s') }, t(201));
+    expect(sut.interaction(ix('new'))!.seq).toBeGreaterThan(7);
+  });
+});

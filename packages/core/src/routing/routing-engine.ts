@@ -1,6 +1,11 @@
-import type BTree from 'sorted-btree';
 import * as agentSm from '../agent/agent-state';
-import { type AgentState, freeSlots } from '../agent/agent-state';
+import {
+  type AgentPresence,
+  type AgentState,
+  deriveStatus,
+  freeSlots,
+  type WorkItem,
+} from '../agent/agent-state';
 import { type Capacity, type Channel, channels } from '../channels';
 import { DomainError } from '../domain-error';
 import type { AgentId, InteractionId, QueueId, SkillId } from '../ids';
@@ -13,6 +18,7 @@ import {
 } from '../interaction/interaction-lifecycle';
 import { type Millis, millis } from '../ports';
 import type { AgentKey } from './agent-order';
+import type { BTree } from './btree';
 import { DeadlineQueue } from './deadline-queue';
 import type {
   ExplainedAgent,
@@ -161,6 +167,38 @@ export interface InteractionView {
   readonly preferred: { readonly agentId: AgentId; readonly until: Millis } | null;
   readonly notBefore: Millis | null;
   readonly requiredSkills: readonly SkillRequirement[];
+  /** Arrival order among equal priority and time; keep it across restarts. */
+  readonly seq: number;
+}
+
+/** An agent as stored, to rebuild the engine after a restart. */
+export interface RestoredAgent {
+  readonly profile: AgentProfile;
+  readonly presence: AgentPresence;
+  readonly notReadyReason: string | null;
+  readonly since: Millis;
+}
+
+/** An open interaction as stored. `offered` ones come back waiting (the offer died with the process). */
+export interface RestoredInteraction {
+  readonly id: InteractionId;
+  readonly channel: Channel;
+  readonly state: 'queued' | 'callback_scheduled' | 'offered' | 'connected' | 'wrap_up';
+  readonly queueId: QueueId;
+  readonly priority: number;
+  readonly skills: readonly SkillRequirement[];
+  readonly enqueuedAt: Millis;
+  readonly queuedAt: Millis;
+  readonly seq: number;
+  readonly stage: number;
+  readonly declinedBy: readonly AgentId[];
+  readonly preferred: { readonly agentId: AgentId; readonly until: Millis } | null;
+  readonly notBefore: Millis | null;
+  readonly agentId: AgentId | null;
+  readonly connectedAt: Millis | null;
+  /** Since when the current state holds (wrap-up ends at this + the queue's wrap-up time). */
+  readonly stateSince: Millis;
+  readonly callback: boolean;
 }
 
 export class RoutingEngine {
@@ -274,7 +312,9 @@ export class RoutingEngine {
       const agent = this.#agent(agentId);
       const ix = this.#interactions.get(interactionId);
       if (ix && ix.agentId === agentId && ix.lifecycle.state === 'connected') return;
-      if (ix?.lifecycle.state !== 'offered' || !ix.offeredTo.includes(agentId)) {
+      if (!ix)
+        throw new DomainError('UNKNOWN_INTERACTION', `interaction ${interactionId} is not being routed`);
+      if (ix.lifecycle.state !== 'offered' || !ix.offeredTo.includes(agentId)) {
         throw new DomainError('NOT_YOUR_OFFER', `no open offer of ${interactionId} to agent ${agentId}`);
       }
       this.#changeAgent(agent, (s) => agentSm.accept(s, ix.id, at), at, false);
@@ -309,8 +349,8 @@ export class RoutingEngine {
   decline(agentId: AgentId, interactionId: InteractionId, at: Millis): RoutingEvent[] {
     return this.#run(() => {
       const agent = this.#agent(agentId);
-      const ix = this.#interactions.get(interactionId);
-      if (ix?.lifecycle.state !== 'offered' || !ix.offeredTo.includes(agentId)) {
+      const ix = this.#interaction(interactionId);
+      if (ix.lifecycle.state !== 'offered' || !ix.offeredTo.includes(agentId)) {
         throw new DomainError('NOT_YOUR_OFFER', `no open offer of ${interactionId} to agent ${agentId}`);
       }
       this.#withdraw(ix, agent, 'declined', at);
@@ -463,6 +503,99 @@ export class RoutingEngine {
   nextDeadline(): Millis | null {
     const at = this.#deadlines.peekAt();
     return at === null ? null : millis(at);
+  }
+
+  /**
+   * Rebuilds the engine from stored state after a restart: agents with their presence, open
+   * interactions in their original order. Waiting ones (and those whose offer died with the process)
+   * are routed again; connected and wrap-up work returns to its agent. Call after `setQueues`, on an
+   * empty engine.
+   */
+  restore(
+    agents: readonly RestoredAgent[],
+    interactions: readonly RestoredInteraction[],
+    at: Millis,
+  ): RoutingEvent[] {
+    return this.#run(() => {
+      const work = new Map<AgentId, WorkItem[]>();
+      const ordered = [...interactions].sort((x, y) => x.seq - y.seq);
+      const wrapUps: { at: number; id: InteractionId; agentId: AgentId }[] = [];
+      for (const r of ordered) {
+        const queue = this.#queues.get(r.queueId);
+        if (!queue) continue;
+        if ((r.state === 'connected' || r.state === 'wrap_up') && r.agentId) {
+          const list = work.get(r.agentId) ?? [];
+          const wrapUpUntil = r.state === 'wrap_up' ? millis(r.stateSince + queue.wrapUpMs) : null;
+          list.push({
+            interactionId: r.id,
+            channel: r.channel,
+            phase: r.state === 'connected' ? 'connected' : 'wrap_up',
+            exclusive: queue.exclusiveChannels.includes(r.channel),
+            since: r.stateSince,
+            wrapUpUntil,
+          });
+          work.set(r.agentId, list);
+          if (wrapUpUntil !== null) wrapUps.push({ at: wrapUpUntil, id: r.id, agentId: r.agentId });
+        }
+      }
+      for (const a of agents) {
+        const base = agentSm.newAgentState(a.profile.id, a.profile.capacity, a.since);
+        const held = work.get(a.profile.id) ?? [];
+        const presence = a.presence;
+        const state: AgentState = {
+          ...base,
+          presence,
+          notReadyReason: presence === 'not_ready' ? a.notReadyReason : null,
+          work: held,
+          status: deriveStatus(presence, held),
+          statusSince: a.since,
+          idleSince: a.since,
+        };
+        const entry: AgentEntry = { state, skills: a.profile.skills, pools: [], personal: new Map() };
+        this.#agents.set(a.profile.id, entry);
+        this.#joinPools(entry);
+      }
+      for (const w of wrapUps) this.#deadlines.push(w.at, { kind: 'wrap_up', id: w.id, agentId: w.agentId });
+      for (const r of ordered) {
+        const queue = this.#queues.get(r.queueId);
+        if (!queue) continue;
+        const waitingState = r.callback ? 'callback_scheduled' : 'queued';
+        const lifecycleState: InteractionState = r.state === 'offered' ? 'offered' : r.state;
+        const ix: Routed = {
+          id: r.id,
+          channel: r.channel,
+          lifecycle: { id: r.id, state: lifecycleState, stateSince: r.stateSince, waitingState },
+          queue,
+          priority: r.priority,
+          skills: r.skills,
+          waitKey: { negPriority: -r.priority, enqueuedAt: r.enqueuedAt, seq: r.seq },
+          queuedAt: r.queuedAt,
+          stage: Math.min(r.stage, queue.expansion.length),
+          pools: [],
+          inWaiting: false,
+          preferred: r.preferred && this.#agents.has(r.preferred.agentId) ? { ...r.preferred } : null,
+          declined: new Set(r.declinedBy),
+          offeredTo: [],
+          offerRound: 0,
+          agentId: r.state === 'connected' || r.state === 'wrap_up' ? r.agentId : null,
+          connectedAt: r.connectedAt,
+          overflowFired: new Set(),
+          hops: 0,
+          notBefore: r.notBefore,
+          nextCheckAt: null,
+        };
+        ix.pools = this.#stagePools(queue, ix.stage);
+        this.#interactions.set(ix.id, ix);
+        this.#seq = Math.max(this.#seq, r.seq + 1);
+        if (ix.preferred) this.#deadlines.push(ix.preferred.until, { kind: 'preference', id: ix.id });
+      }
+      const restored = [...this.#interactions.values()].sort((x, y) => compareWaitKeys(x.waitKey, y.waitKey));
+      for (const ix of restored) {
+        if (ix.lifecycle.state === 'offered') this.#transition(ix, 'offer_withdrawn', at);
+        if (this.#isWaiting(ix)) this.#route(ix, at);
+      }
+      for (const agent of this.#agents.values()) this.#routeAgent(agent, at);
+    });
   }
 
   // ── Queries ─────────────────────────────────────────────────────────────────
@@ -1103,5 +1236,6 @@ function view(ix: Routed): InteractionView {
     preferred: ix.preferred,
     notBefore: ix.notBefore,
     requiredSkills: ix.skills,
+    seq: ix.waitKey.seq,
   };
 }

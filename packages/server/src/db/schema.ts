@@ -85,6 +85,10 @@ export interface QueuesTable {
   wrap_up_seconds: number;
   max_wait_seconds: number;
   calendar_id: string | null;
+  offer_timeout_seconds: ColumnType<number, number | undefined, number>;
+  blocks_other_channels: ColumnType<boolean, boolean | undefined, boolean>;
+  expansion: ColumnType<unknown, string | undefined, string>;
+  overflow: ColumnType<unknown, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -129,7 +133,94 @@ export interface AuditLogTable {
   after: Json<unknown> | null;
 }
 
+type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
+type JsonDefault<T> = ColumnType<T, string | undefined, string>;
+
+export interface InteractionsTable {
+  id: string;
+  tenant_id: string;
+  channel: string;
+  state: string;
+  queue_id: string | null;
+  priority: ColumnType<number, number | undefined, number>;
+  required_skills: JsonDefault<{ skillId: string; minLevel: number }[]>;
+  enqueued_at: NullableTimestamp;
+  queued_at: NullableTimestamp;
+  route_seq: ColumnType<string | null, number | null | undefined, number | null>;
+  stage: ColumnType<number, number | undefined, number>;
+  declined_by: JsonDefault<string[]>;
+  preferred_agent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  preferred_until: NullableTimestamp;
+  not_before: NullableTimestamp;
+  agent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  connected_at: NullableTimestamp;
+  subject: ColumnType<string, string | undefined, string>;
+  contact: JsonDefault<Record<string, string>>;
+  data: JsonDefault<Record<string, unknown>>;
+  disposition_code_id: ColumnType<string | null, string | null | undefined, string | null>;
+  notes: ColumnType<string, string | undefined, string>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: NullableTimestamp;
+}
+
+export interface InteractionEventsTable {
+  seq: Generated<string>;
+  tenant_id: string;
+  interaction_id: string;
+  type: string;
+  at: Timestamp;
+  data: Json<unknown>;
+}
+
+export interface RoutingDecisionsTable {
+  seq: Generated<string>;
+  tenant_id: string;
+  interaction_id: string;
+  at: Timestamp;
+  queue_id: string;
+  trigger: string;
+  chosen: Json<string[]>;
+  explanation: Json<unknown>;
+}
+
+export interface AgentPresenceTable {
+  tenant_id: string;
+  user_id: string;
+  presence: string;
+  reason: string | null;
+  status: string;
+  since: Timestamp;
+}
+
+export interface AgentStateEventsTable {
+  seq: Generated<string>;
+  tenant_id: string;
+  user_id: string;
+  from_status: string;
+  to_status: string;
+  presence: string;
+  reason: string | null;
+  at: Timestamp;
+}
+
+export interface OutboxTable {
+  seq: Generated<string>;
+  tenant_id: string;
+  at: Timestamp;
+  type: string;
+  agent_ids: Json<string[]>;
+  payload: Json<unknown>;
+}
+
 export interface Database {
+  interactions: InteractionsTable;
+  interaction_events: InteractionEventsTable;
+  routing_decisions: RoutingDecisionsTable;
+  agent_presence: AgentPresenceTable;
+  agent_state_events: AgentStateEventsTable;
+  outbox: OutboxTable;
   tenants: TenantsTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -25,13 +25,37 @@ type Kind = (typeof kinds)[number];
 type Ids = Record<Kind, string>;
 type Body = Record<string, unknown>;
 
-/** Documented operations the walk leaves out: signing in and out, and who-am-I, and ops probes. */
+/**
+ * Routing operations act on the caller's own agent or on interactions, not on the configuration
+ * kinds walked here; `routing.int.test.ts` ("refuses bad input and other people's work") calls each
+ * of them with another tenant's agent, owner and ids and expects the same isolation.
+ */
+const ROUTING = [
+  'GET /api/agent/me',
+  'POST /api/agent/login',
+  'POST /api/agent/logout',
+  'PUT /api/agent/state',
+  'POST /api/agent/offers/{id}/accept',
+  'POST /api/agent/offers/{id}/decline',
+  'POST /api/agent/interactions/{id}/end',
+  'POST /api/agent/interactions/{id}/wrap-up',
+  'POST /api/agent/interactions/{id}/transfer',
+  'POST /api/interactions',
+  'GET /api/interactions/{id}',
+  'GET /api/interactions/{id}/routing',
+  'GET /api/supervisor/queues',
+  'GET /api/supervisor/agents',
+  'PUT /api/supervisor/agents/{id}/state',
+];
+
+/** Documented operations the walk leaves out: signing in and out, who-am-I, ops probes, routing. */
 const SKIPPED = new Set([
   'POST /api/auth/login',
   'POST /api/auth/logout',
   'GET /api/auth/me',
   'GET /healthz',
   'GET /readyz',
+  ...ROUTING,
 ]);
 /** Documented operations anyone may call without credentials. */
 const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /healthz', 'GET /readyz']);

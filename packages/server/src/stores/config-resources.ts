@@ -154,7 +154,14 @@ const queueColumns = {
   wrapUpSeconds: 'wrap_up_seconds',
   maxWaitSeconds: 'max_wait_seconds',
   calendarId: 'calendar_id',
+  offerTimeoutSeconds: 'offer_timeout_seconds',
+  blocksOtherChannels: 'blocks_other_channels',
 } as const;
+
+const queueJson = (b: QueueCreate | QueueUpdate) => ({
+  ...(b.expansion ? { expansion: JSON.stringify(b.expansion) } : {}),
+  ...(b.overflow ? { overflow: JSON.stringify(b.overflow) } : {}),
+});
 
 const queueSpec: ResourceSpec<Queue, QueueCreate, QueueUpdate, RequiredSkills> = {
   table: 'queues',
@@ -171,10 +178,14 @@ const queueSpec: ResourceSpec<Queue, QueueCreate, QueueUpdate, RequiredSkills> =
     wrapUpSeconds: r.wrap_up_seconds,
     maxWaitSeconds: r.max_wait_seconds,
     calendarId: r.calendar_id,
+    offerTimeoutSeconds: r.offer_timeout_seconds,
+    blocksOtherChannels: r.blocks_other_channels,
+    expansion: r.expansion,
+    overflow: r.overflow,
     ...stamps(r),
   }),
-  toInsert: (b) => pick(b, queueColumns),
-  toUpdate: (b) => pick(b, queueColumns),
+  toInsert: (b) => ({ ...pick(b, queueColumns), ...queueJson(b) }),
+  toUpdate: (b) => ({ ...pick(b, queueColumns), ...queueJson(b) }),
   relation: queueSkills,
 };
 

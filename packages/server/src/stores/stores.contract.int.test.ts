@@ -74,6 +74,10 @@ describe.each(engines)('store contract on %s', (engine) => {
       wrapUpSeconds: 0,
       maxWaitSeconds: 60,
       calendarId: null,
+      offerTimeoutSeconds: 20,
+      blocksOtherChannels: true,
+      expansion: [],
+      overflow: [],
     });
     await expectCode(queue, 'INVALID_REFERENCE');
     const users = new UserStore(deps);
@@ -126,6 +130,10 @@ describe.each(engines)('store contract on %s', (engine) => {
       wrapUpSeconds: 15,
       maxWaitSeconds: 300,
       calendarId: null,
+      offerTimeoutSeconds: 20,
+      blocksOtherChannels: true,
+      expansion: [],
+      overflow: [],
     });
     expect(q.requiredSkills).toEqual([
       { skillId: s3!.id, minLevel: 3 },

@@ -1,0 +1,175 @@
+import { can } from '@hotline/core/roles';
+import { type ClientFrame, clientFrameSchema, type ServerFrame, WS_PATH } from '@hotline/protocol/routing';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { LiveFigures } from '../routing/live-figures';
+import type { RoutingService } from '../routing/routing-service';
+import type { OutboxEntry, RoutingStore } from '../routing/routing-store';
+import type { Principal } from '../stores/principal';
+import { principalOf } from './authenticate';
+
+/**
+ * The realtime gateway: one WebSocket per browser session at `/api/ws`, authenticated like any API
+ * call (session cookie or bearer token, checked before the upgrade). The client sends
+ * `{type:"subscribe", after?}`; the server replays stored events after `after` from the outbox, then
+ * streams new ones live, each with its `seq`, so a client that reconnects with the last `seq` it saw
+ * misses nothing and sees nothing twice. Agents receive the events that concern them; supervisors
+ * receive all of their tenant's, plus a `queues` frame with live figures (at most twice a second).
+ *
+ * Hostile input: frames are limited to 4 KiB, must be JSON matching the schema, and a client that
+ * sends ten bad frames is disconnected (close code 1008).
+ */
+export const MAX_FRAME_BYTES = 4 * 1024;
+const MAX_BAD_FRAMES = 10;
+const REPLAY_PAGE = 500;
+const FIGURES_INTERVAL_MS = 500;
+
+interface Client {
+  readonly socket: WebSocket;
+  readonly principal: Principal;
+  readonly supervisor: boolean;
+  /** Highest seq sent; live entries at or below it were already replayed. */
+  lastSent: bigint;
+  subscribed: boolean;
+  /** Live entries that arrived while the replay was running. */
+  pending: OutboxEntry[] | null;
+  bad: number;
+}
+
+export async function installRealtime(
+  app: FastifyInstance,
+  deps: { routing: RoutingService; store: RoutingStore; figures: LiveFigures },
+): Promise<void> {
+  const clients = new Set<Client>();
+  const figureTimers = new Map<string, NodeJS.Timeout>();
+
+  const send = (client: Client, frame: ServerFrame | { type: 'queues'; items: unknown }) => {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(frame));
+  };
+  const concerns = (client: Client, entry: OutboxEntry) =>
+    entry.tenantId === client.principal.tenantId &&
+    (client.supervisor ||
+      (client.principal.userId !== null && entry.agentIds.includes(client.principal.userId)));
+  const deliver = (client: Client, entry: OutboxEntry) => {
+    const seq = BigInt(entry.seq);
+    if (seq <= client.lastSent || !concerns(client, entry)) return;
+    client.lastSent = seq;
+    send(client, {
+      type: 'event',
+      seq: entry.seq,
+      at: new Date(entry.at).toISOString(),
+      event: entry.payload as { type: string } & Record<string, unknown>,
+    });
+  };
+
+  const pushFigures = (tenantId: string) => {
+    if (figureTimers.has(tenantId)) return;
+    figureTimers.set(
+      tenantId,
+      setTimeout(async () => {
+        figureTimers.delete(tenantId);
+        const watchers = [...clients].filter(
+          (c) => c.supervisor && c.subscribed && c.principal.tenantId === tenantId,
+        );
+        if (watchers.length === 0) return;
+        try {
+          const items = await deps.figures.queues(tenantId);
+          for (const c of watchers) send(c, { type: 'queues', items });
+        } catch (err) {
+          app.log.error({ err, tenantId }, 'live figures failed');
+        }
+      }, FIGURES_INTERVAL_MS),
+    );
+  };
+
+  const unsubscribe = deps.routing.subscribe((entries) => {
+    const tenants = new Set<string>();
+    for (const client of clients) {
+      if (!client.subscribed) continue;
+      for (const entry of entries) {
+        if (client.pending) client.pending.push(entry);
+        else deliver(client, entry);
+      }
+    }
+    for (const e of entries) tenants.add(e.tenantId);
+    for (const t of tenants) pushFigures(t);
+  });
+  app.addHook('onClose', async () => {
+    unsubscribe();
+    for (const t of figureTimers.values()) clearTimeout(t);
+    for (const c of clients) c.socket.close(1001, 'server shutting down');
+  });
+
+  const subscribe = async (client: Client, frame: Extract<ClientFrame, { type: 'subscribe' }>) => {
+    if (client.subscribed) return;
+    client.subscribed = true;
+    const tenantId = client.principal.tenantId;
+    if (frame.after === undefined) {
+      client.lastSent = BigInt(await deps.store.lastOutboxSeq(tenantId));
+      send(client, { type: 'ready', seq: String(client.lastSent) });
+      if (client.supervisor) pushFigures(tenantId);
+      return;
+    }
+    client.pending = [];
+    client.lastSent = BigInt(frame.after);
+    for (;;) {
+      const page = await deps.store.readOutbox(tenantId, String(client.lastSent), REPLAY_PAGE);
+      for (const entry of page) {
+        deliver(client, entry);
+        client.lastSent = BigInt(entry.seq) > client.lastSent ? BigInt(entry.seq) : client.lastSent;
+      }
+      if (page.length < REPLAY_PAGE) break;
+    }
+    const pending = client.pending;
+    client.pending = null;
+    for (const entry of pending) deliver(client, entry);
+    send(client, { type: 'ready', seq: String(client.lastSent) });
+    if (client.supervisor) pushFigures(tenantId);
+  };
+
+  app.get(
+    WS_PATH,
+    { websocket: true, config: { access: 'agent.work' }, schema: { hide: true } },
+    (socket, request) => {
+      const principal = principalOf(request);
+      const client: Client = {
+        socket,
+        principal,
+        supervisor: can(principal.role, 'supervisor.monitor'),
+        lastSent: 0n,
+        subscribed: false,
+        pending: null,
+        bad: 0,
+      };
+      clients.add(client);
+      socket.on('close', () => clients.delete(client));
+      socket.on('message', (data, isBinary) => {
+        const text = isBinary ? null : data.toString();
+        let frame: ClientFrame | null = null;
+        if (text !== null && text.length <= MAX_FRAME_BYTES) {
+          try {
+            const parsed = clientFrameSchema.safeParse(JSON.parse(text));
+            if (parsed.success) frame = parsed.data;
+          } catch {
+            frame = null;
+          }
+        }
+        if (!frame) {
+          client.bad++;
+          send(client, {
+            type: 'error',
+            code: 'INVALID_FRAME',
+            message: 'expected {"type":"subscribe"|"ping"} JSON',
+          });
+          if (client.bad >= MAX_BAD_FRAMES) socket.close(1008, 'too many invalid frames');
+          return;
+        }
+        if (frame.type === 'ping') return send(client, { type: 'pong' });
+        subscribe(client, frame).catch((err) => {
+          app.log.error({ err }, 'subscribe failed');
+          socket.close(1011, 'internal error');
+        });
+      });
+    },
+  );
+}

@@ -1,0 +1,447 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createTestDatabase, engines, type TestDatabase } from '../testing/databases';
+import { startTestServer, type TenantClient, type TestServer } from '../testing/test-server';
+
+/**
+ * The routing API end to end in one process: task channel → router → agent over HTTP and the
+ * realtime WebSocket, with the state stored in PGlite or PostgreSQL.
+ */
+
+interface Frame {
+  type: string;
+  seq?: string;
+  event?: { type: string; interactionId?: string; agentIds?: string[]; [k: string]: unknown };
+  items?: unknown[];
+  code?: string;
+}
+
+class WsClient {
+  readonly frames: Frame[] = [];
+  closed: { code: number } | null = null;
+  #waiters: (() => void)[] = [];
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.frames.push(JSON.parse(String(data)));
+      for (const w of this.#waiters.splice(0)) w();
+    });
+    socket.on('close', (code) => {
+      this.closed = { code };
+      for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+  static async open(url: string, token: string): Promise<WsClient> {
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return new WsClient(socket);
+  }
+  send(frame: unknown): void {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+  events(): NonNullable<Frame['event']>[] {
+    return this.frames.filter((f) => f.type === 'event').map((f) => f.event!);
+  }
+  async until(pred: (frames: Frame[]) => boolean, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pred(this.frames)) {
+      if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
+      await new Promise<void>((r) => {
+        this.#waiters.push(r);
+        setTimeout(r, 200);
+      });
+    }
+  }
+  close(): void {
+    this.socket.close();
+  }
+}
+
+describe.each(engines)('routing API on %s', (engine) => {
+  let tdb: TestDatabase;
+  let server: TestServer;
+  let wsUrl: string;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase(engine);
+    server = await startTestServer(await tdb.open());
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    wsUrl = `ws://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/api/ws`;
+  });
+  afterAll(async () => {
+    await server?.app.close();
+    await server?.db.close();
+    await tdb?.drop();
+  });
+
+  async function setup(queue: Record<string, unknown> = {}) {
+    const t = await server.newTenant('Routing');
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/queues',
+      payload: { name: 'Support', wrapUpSeconds: 30, ...queue },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return { t, queueId: res.json().id as string };
+  }
+
+  async function readyAgent(t: TenantClient) {
+    const agent = await t.userToken('agent');
+    const login = await t.request({ method: 'POST', url: '/api/agent/login', token: agent.token });
+    expect(login.json()).toMatchObject({ status: 'not_ready' });
+    const ready = await t.request({
+      method: 'PUT',
+      url: '/api/agent/state',
+      token: agent.token,
+      payload: { state: 'ready' },
+    });
+    expect(ready.statusCode, ready.body).toBe(200);
+    expect(ready.json()).toMatchObject({ presence: 'ready' });
+    return agent;
+  }
+
+  const task = (t: TenantClient, queueId: string, extra: Record<string, unknown> = {}) =>
+    t.request({
+      method: 'POST',
+      url: '/api/interactions',
+      payload: {
+        queueId,
+        subject: 'Call me back about my order',
+        contact: { name: 'Ivan', phone: '+79990001122' },
+        ...extra,
+      },
+    });
+
+  it('routes a task to a ready agent, who accepts, ends and wraps up with a disposition', async () => {
+    const { t, queueId } = await setup();
+    const code = (
+      await t.request({
+        method: 'POST',
+        url: '/api/disposition-codes',
+        payload: { code: 'DONE', name: 'Done' },
+      })
+    ).json();
+    const agent = await readyAgent(t);
+    const ws = await WsClient.open(wsUrl, agent.token);
+    ws.send({ type: 'subscribe' });
+    await ws.until((f) => f.some((x) => x.type === 'ready'));
+
+    const created = await task(t, queueId);
+    expect(created.statusCode, created.body).toBe(201);
+    const ix = created.json();
+    expect(ix).toMatchObject({ state: 'offered', channel: 'task', queueId, contact: { name: 'Ivan' } });
+    await ws.until(() => ws.events().some((e) => e.type === 'routing.offered'));
+    expect(ws.events().find((e) => e.type === 'routing.offered')).toMatchObject({
+      interactionId: ix.id,
+      agentIds: [agent.id],
+    });
+
+    const accepted = await t.request({
+      method: 'POST',
+      url: `/api/agent/offers/${ix.id}/accept`,
+      token: agent.token,
+    });
+    expect(accepted.json()).toMatchObject({
+      status: 'busy',
+      work: [{ interactionId: ix.id, phase: 'connected' }],
+    });
+    const again = await t.request({
+      method: 'POST',
+      url: `/api/agent/offers/${ix.id}/accept`,
+      token: agent.token,
+    });
+    expect(again.statusCode, 'double accept is idempotent').toBe(200);
+
+    const ended = await t.request({
+      method: 'POST',
+      url: `/api/agent/interactions/${ix.id}/end`,
+      token: agent.token,
+    });
+    expect(ended.json()).toMatchObject({ status: 'wrap_up', work: [{ phase: 'wrap_up' }] });
+    const wrapped = await t.request({
+      method: 'POST',
+      url: `/api/agent/interactions/${ix.id}/wrap-up`,
+      token: agent.token,
+      payload: { dispositionCodeId: code.id, notes: 'refund issued' },
+    });
+    expect(wrapped.statusCode, wrapped.body).toBe(200);
+    expect(wrapped.json()).toMatchObject({ status: 'ready', work: [], handledToday: 1 });
+
+    const stored = (await t.request({ method: 'GET', url: `/api/interactions/${ix.id}` })).json();
+    expect(stored).toMatchObject({
+      state: 'closed',
+      agentId: agent.id,
+      dispositionCodeId: code.id,
+      notes: 'refund issued',
+    });
+    expect(stored.closedAt).toEqual(expect.any(String));
+
+    const why = (await t.request({ method: 'GET', url: `/api/interactions/${ix.id}/routing` })).json();
+    expect(why.decisions).toHaveLength(1);
+    expect(why.decisions[0]).toMatchObject({ trigger: 'interaction', chosen: [agent.id] });
+    expect(why.decisions[0].explanation.candidates[0]).toMatchObject({
+      agentId: agent.id,
+      strategy: 'longest_idle',
+    });
+
+    await ws.until(() =>
+      ws.events().some((e) => e.type === 'interaction.state_changed' && e.to === 'closed'),
+    );
+    const seqs = ws.frames.filter((f) => f.type === 'event').map((f) => BigInt(f.seq!));
+    expect(seqs).toEqual([...seqs].sort((a, b) => (a < b ? -1 : 1)));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    ws.close();
+  });
+
+  it('queues while nobody is ready, shows positions, and serves by priority then time', async () => {
+    const { t, queueId } = await setup();
+    const ids: string[] = [];
+    for (const extra of [{}, {}, { priority: 50 }]) {
+      const res = await task(t, queueId, extra);
+      expect(res.json()).toMatchObject({ state: 'queued' });
+      ids.push(res.json().id);
+    }
+    const positions = [];
+    for (const id of ids)
+      positions.push((await t.request({ method: 'GET', url: `/api/interactions/${id}` })).json().position);
+    expect(positions).toEqual([2, 3, 1]);
+    const agent = await readyAgent(t);
+    const me = (await t.request({ method: 'GET', url: '/api/agent/me', token: agent.token })).json();
+    expect(me).toMatchObject({ status: 'reserved', work: [{ interactionId: ids[2], phase: 'offered' }] });
+    const live = (await t.request({ method: 'GET', url: '/api/supervisor/queues' })).json();
+    expect(live.items).toEqual([
+      expect.objectContaining({
+        queueId,
+        waiting: 2,
+        loggedIn: 1,
+        offeredToday: 3,
+        answeredToday: 0,
+        ewtSeconds: expect.any(Number),
+      }),
+    ]);
+    const grid = (await t.request({ method: 'GET', url: '/api/supervisor/agents' })).json();
+    expect(grid.items.find((a: { agentId: string }) => a.agentId === agent.id)).toMatchObject({
+      status: 'reserved',
+    });
+  });
+
+  it('refuses bad input and other people’s work with stable codes', async () => {
+    const { t, queueId } = await setup();
+    const a1 = await readyAgent(t);
+    const a2 = await t.userToken('agent');
+    const ix = (await task(t, queueId)).json();
+    expect(ix.state).toBe('offered');
+
+    const err = async (
+      res: Promise<{ statusCode: number; json(): unknown }>,
+      status: number,
+      code: string,
+    ) => {
+      const r = await res;
+      expect(r.statusCode).toBe(status);
+      expect(r.json()).toMatchObject({ error: { code } });
+    };
+    await err(
+      t.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/accept`, token: a2.token }),
+      409,
+      'NOT_YOUR_OFFER',
+    );
+    await err(task(t, '00000000-0000-4000-8000-000000000000'), 400, 'INVALID_REFERENCE');
+    await err(
+      task(t, queueId, { skills: [{ skillId: '00000000-0000-4000-8000-000000000000', minLevel: 3 }] }),
+      400,
+      'INVALID_REFERENCE',
+    );
+    await err(task(t, queueId, { priority: 1000 }), 400, 'VALIDATION_FAILED');
+    await err(task(t, queueId, { contact: { name: 'x', evil: 1 } }), 400, 'VALIDATION_FAILED');
+    await err(
+      t.request({ method: 'POST', url: `/api/agent/interactions/${ix.id}/end`, token: a2.token }),
+      403,
+      'FORBIDDEN',
+    );
+    await err(
+      t.request({ method: 'PUT', url: '/api/agent/state', token: a2.token, payload: { state: 'ready' } }),
+      409,
+      'ILLEGAL_TRANSITION',
+    );
+    await err(
+      t.request({ method: 'GET', url: `/api/interactions/${ix.id}`, token: a2.token }),
+      404,
+      'NOT_FOUND',
+    );
+
+    // Another tenant cannot see, accept or end A's interaction, even with the id.
+    const other = await server.newTenant('Other');
+    const b = await other.userToken('agent');
+    await other.request({ method: 'POST', url: '/api/agent/login', token: b.token });
+    await err(
+      other.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/accept`, token: b.token }),
+      404,
+      'NOT_FOUND',
+    );
+    await err(
+      other.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/decline`, token: b.token }),
+      404,
+      'NOT_FOUND',
+    );
+    await err(
+      other.request({ method: 'POST', url: `/api/agent/interactions/${ix.id}/end`, token: b.token }),
+      404,
+      'NOT_FOUND',
+    );
+    await err(
+      other.request({
+        method: 'POST',
+        url: `/api/agent/interactions/${ix.id}/wrap-up`,
+        token: b.token,
+        payload: {},
+      }),
+      403,
+      'FORBIDDEN',
+    );
+    await err(
+      other.request({
+        method: 'POST',
+        url: `/api/agent/interactions/${ix.id}/transfer`,
+        token: b.token,
+        payload: { queueId },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    await err(other.request({ method: 'GET', url: `/api/interactions/${ix.id}` }), 404, 'NOT_FOUND');
+    for (const [method, url] of [
+      ['GET', '/api/agent/me'],
+      ['POST', '/api/agent/logout'],
+      ['GET', '/api/supervisor/agents'],
+    ] as const) {
+      const res = await other.request({
+        method,
+        url,
+        ...(url.startsWith('/api/agent') ? { token: b.token } : {}),
+      });
+      expect(res.statusCode, `${method} ${url}`).toBe(200);
+      for (const secret of [a1.id, a2.id, ix.id, queueId, t.tenantId]) expect(res.body).not.toContain(secret);
+    }
+    await err(other.request({ method: 'GET', url: `/api/interactions/${ix.id}/routing` }), 404, 'NOT_FOUND');
+    await err(
+      other.request({ method: 'POST', url: '/api/interactions', payload: { queueId } }),
+      400,
+      'INVALID_REFERENCE',
+    );
+    await err(
+      other.request({
+        method: 'PUT',
+        url: `/api/supervisor/agents/${a1.id}/state`,
+        payload: { state: 'logged_out' },
+      }),
+      404,
+      'NOT_FOUND',
+    );
+    const bQueues = (await other.request({ method: 'GET', url: '/api/supervisor/queues' })).json();
+    expect(JSON.stringify(bQueues)).not.toContain(queueId);
+    // A is untouched.
+    expect((await t.request({ method: 'GET', url: `/api/interactions/${ix.id}` })).json()).toMatchObject({
+      state: 'offered',
+    });
+    // An agent may not use supervisor powers.
+    await err(t.request({ method: 'GET', url: '/api/supervisor/queues', token: a1.token }), 403, 'FORBIDDEN');
+  });
+
+  it('transfers a connected interaction to another agent, then closes it there', async () => {
+    const { t, queueId } = await setup({ wrapUpSeconds: 0 });
+    const first = await readyAgent(t);
+    const ix = (await task(t, queueId)).json();
+    await t.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/accept`, token: first.token });
+    const second = await readyAgent(t);
+    const moved = await t.request({
+      method: 'POST',
+      url: `/api/agent/interactions/${ix.id}/transfer`,
+      token: first.token,
+      payload: { queueId, agentId: second.id, note: 'VIP' },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json()).toMatchObject({ work: [] });
+    const there = (await t.request({ method: 'GET', url: '/api/agent/me', token: second.token })).json();
+    expect(there).toMatchObject({ status: 'reserved', work: [{ interactionId: ix.id, phase: 'offered' }] });
+    await t.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/accept`, token: second.token });
+    await t.request({ method: 'POST', url: `/api/agent/interactions/${ix.id}/end`, token: second.token });
+    expect((await t.request({ method: 'GET', url: `/api/interactions/${ix.id}` })).json()).toMatchObject({
+      state: 'closed',
+      agentId: second.id,
+    });
+  });
+
+  it('resumes the event stream after a reconnect: nothing missed, nothing twice', async () => {
+    const { t, queueId } = await setup();
+    const agent = await readyAgent(t);
+    const first = await WsClient.open(wsUrl, agent.token);
+    first.send({ type: 'subscribe', after: '0' });
+    await first.until((f) => f.some((x) => x.type === 'ready'));
+    const ix1 = (await task(t, queueId)).json();
+    await first.until(() => first.events().some((e) => e.type === 'routing.offered'));
+    const lastSeen = first.frames.filter((f) => f.type === 'event').at(-1)!.seq!;
+    first.close();
+
+    // While disconnected: decline, a second task, accept it.
+    await t.request({ method: 'POST', url: `/api/agent/offers/${ix1.id}/decline`, token: agent.token });
+    const ix2 = (await task(t, queueId)).json();
+    await t.request({ method: 'POST', url: `/api/agent/offers/${ix2.id}/accept`, token: agent.token });
+
+    const second = await WsClient.open(wsUrl, agent.token);
+    second.send({ type: 'subscribe', after: lastSeen });
+    await second.until((f) => f.some((x) => x.type === 'ready'));
+    const replayed = second.frames.filter((f) => f.type === 'event');
+    expect(replayed.length).toBeGreaterThan(0);
+    expect(replayed.every((f) => BigInt(f.seq!) > BigInt(lastSeen))).toBe(true);
+    const types = replayed.map((f) => `${f.event!.type}:${f.event!.interactionId ?? ''}`);
+    expect(types).toContain(`routing.offer_withdrawn:${ix1.id}`);
+    expect(types).toContain(`routing.offered:${ix2.id}`);
+    expect(types).toContain(`routing.accepted:${ix2.id}`);
+    expect(new Set(replayed.map((f) => f.seq)).size).toBe(replayed.length);
+    // Then live: an end arrives once, after the replay.
+    await t.request({ method: 'POST', url: `/api/agent/interactions/${ix2.id}/end`, token: agent.token });
+    await second.until(() => second.events().some((e) => e.type === 'interaction.ended'));
+    expect(second.events().filter((e) => e.type === 'interaction.ended')).toHaveLength(1);
+    second.close();
+  });
+
+  it('rejects unauthenticated sockets and bad frames', async () => {
+    const { t } = await setup();
+    const agent = await t.userToken('agent');
+    await expect(WsClient.open(wsUrl, 'hls_forged')).rejects.toThrow(/401/);
+    const ws = await WsClient.open(wsUrl, agent.token);
+    ws.send('not json');
+    ws.send({ type: 'subscribe', after: 'DROP TABLE' });
+    await ws.until((f) => f.filter((x) => x.type === 'error').length === 2);
+    expect(ws.frames[0]).toMatchObject({ type: 'error', code: 'INVALID_FRAME' });
+    for (let i = 0; i < 10; i++) ws.send('{');
+    await new Promise<void>((r) => ws.socket.once('close', () => r()));
+    expect(ws.closed?.code).toBe(1008);
+  });
+
+  it('supervisors get every event of their tenant and the live queue figures', async () => {
+    const { t, queueId } = await setup();
+    const ws = await WsClient.open(wsUrl, t.token);
+    ws.send({ type: 'subscribe' });
+    await ws.until((f) => f.some((x) => x.type === 'queues'));
+    const agent = await readyAgent(t);
+    await task(t, queueId);
+    await ws.until(() => ws.events().some((e) => e.type === 'routing.offered'));
+    await ws.until((f) =>
+      f.filter((x) => x.type === 'queues').some((x) => JSON.stringify(x.items).includes('"offeredToday":1')),
+    );
+    const forced = await t.request({
+      method: 'PUT',
+      url: `/api/supervisor/agents/${agent.id}/state`,
+      payload: { state: 'not_ready' },
+    });
+    expect(forced.json()).toMatchObject({ presence: 'not_ready', reason: 'supervisor', work: [] });
+    ws.close();
+  });
+});

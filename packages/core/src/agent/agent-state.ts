@@ -177,9 +177,13 @@ export function offer(
   return settle(agent, { ...agent, work: [...agent.work, work], lastOfferAt: at }, at);
 }
 
+/**
+ * The same interaction can be held twice by one agent: in wrap-up after transferring it, and offered
+ * again when it comes back to them. Work is therefore found by interaction and phase.
+ */
 function findWork(agent: AgentState, interactionId: InteractionId, phase: WorkPhase): number {
-  const i = agent.work.findIndex((w) => w.interactionId === interactionId);
-  if (i < 0 || agent.work[i]!.phase !== phase) {
+  const i = agent.work.findIndex((w) => w.interactionId === interactionId && w.phase === phase);
+  if (i < 0) {
     throw new DomainError('NOT_YOUR_OFFER', `agent ${agent.id} holds no ${phase} work for ${interactionId}`);
   }
   return i;

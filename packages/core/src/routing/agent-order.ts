@@ -1,4 +1,5 @@
 import type { AgentState } from '../agent/agent-state';
+import type { Channel } from '../channels';
 import type { SkillId } from '../ids';
 import type { SkillRequirement, Strategy } from './queue-config';
 
@@ -7,12 +8,15 @@ import type { SkillRequirement, Strategy } from './queue-config';
  * strategy; ties go to the better skill match (sum of levels over the queue's required skills), then
  * to the agent idle longest, then to the agent id (so decisions never depend on insertion order).
  *
- * - longest_idle:    fewest interactions held, then idle since earliest
- * - least_busy_time: least connected time in the period, then fewest held
- * - fewest_handled:  fewest interactions handled in the period, then fewest held
+ * - longest_idle:    fewest interactions held on the channel, then idle since earliest
+ * - least_busy_time: least connected time in the period, then fewest held on the channel
+ * - fewest_handled:  fewest interactions handled in the period, then fewest held on the channel
  * - round_robin:     offered least recently
- * - random:          a fresh random number each time the agent's entry changes
+ * - random:          a random ticket, drawn again each time the agent is offered something
  * - ring_all:        like longest_idle; the router offers to the first `ringAllMax` together
+ *
+ * "Held on the channel" (not in total) keeps an agent's place in the voice order unchanged while
+ * their chats come and go, so a chat offer re-files the agent in chat indexes only.
  */
 export interface AgentKey {
   readonly primary: number;
@@ -45,9 +49,12 @@ export function agentKey(
   strategy: Strategy,
   agent: AgentState,
   match: number,
+  channel: Channel,
+  previous: AgentKey | undefined,
   random: () => number,
 ): AgentKey {
-  const held = agent.work.length;
+  let held = 0;
+  for (const w of agent.work) if (w.channel === channel) held++;
   let primary: number;
   let secondary: number;
   switch (strategy) {
@@ -69,8 +76,9 @@ export function agentKey(
       secondary = held;
       break;
     case 'random':
-      primary = random();
-      secondary = 0;
+      // Keep the ticket until the agent is offered something (lastOfferAt moves), then draw anew.
+      secondary = agent.lastOfferAt;
+      primary = previous && previous.secondary === secondary ? previous.primary : random();
       break;
   }
   return { primary, secondary, negMatch: -match, idleSince: agent.idleSince, id: agent.id };

@@ -24,16 +24,26 @@ export interface PoolInteraction {
   readonly waitKey: WaitKey;
 }
 
-interface AvailableIndex<A> {
-  readonly tree: BTree<AgentKey, A>;
-  readonly keys: Map<AgentId, AgentKey>;
+/** Free slots of an agent on each channel, computed once per update and shared by all its pools. */
+export type FreeByChannel = Readonly<Record<Channel, number>>;
+
+export function freeByChannel(state: AgentState): FreeByChannel {
+  return {
+    voice: freeSlots(state, 'voice'),
+    chat: freeSlots(state, 'chat'),
+    email: freeSlots(state, 'email'),
+    sms: freeSlots(state, 'sms'),
+    messenger: freeSlots(state, 'messenger'),
+    task: freeSlots(state, 'task'),
+  };
 }
 
 export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   /** Qualified agents (any presence) and their skill-match score for this queue. */
   readonly members = new Map<AgentId, A>();
   readonly #match = new Map<AgentId, number>();
-  readonly #available = new Map<Channel, AvailableIndex<A>>();
+  /** Per channel in use here: the agents with a free slot on it, by strategy key, and each one's key. */
+  readonly #available = new Map<Channel, { tree: BTree<AgentKey, A>; keys: Map<AgentId, AgentKey> }>();
   readonly #waiting = new Map<Channel, BTree<WaitKey, I>>();
   /** Members not logged out (for "no agents" overflow and staffing figures). */
   loggedIn = 0;
@@ -56,7 +66,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     this.members.set(agent.state.id, agent);
     this.#match.set(agent.state.id, skillMatch(agent.skills, this.queue.requiredSkills));
     if (agent.state.presence !== 'logged_out') this.loggedIn++;
-    this.reindex(agent);
+    this.reindex(agent, freeByChannel(agent.state));
   }
 
   removeMember(agent: A): void {
@@ -73,18 +83,25 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   }
 
   /** Brings the agent's entries in line with its current state (call after every change of it). */
-  reindex(agent: A): void {
+  reindex(agent: A, free: FreeByChannel): void {
     const id = agent.state.id;
     for (const [channel, index] of this.#available) {
       const old = index.keys.get(id);
-      if (freeSlots(agent.state, channel) < 1) {
+      if (free[channel] < 1) {
         if (old) {
           index.tree.delete(old);
           index.keys.delete(id);
         }
         continue;
       }
-      const key = agentKey(this.queue.strategy, agent.state, this.#match.get(id) ?? 0, this.random);
+      const key = agentKey(
+        this.queue.strategy,
+        agent.state,
+        this.#match.get(id) ?? 0,
+        channel,
+        old,
+        this.random,
+      );
       if (old) {
         if (sameAgentKey(old, key)) continue;
         index.tree.delete(old);
@@ -101,12 +118,8 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       this.#available.set(channel, index);
       for (const agent of this.members.values()) {
         if (freeSlots(agent.state, channel) < 1) continue;
-        const key = agentKey(
-          this.queue.strategy,
-          agent.state,
-          this.#match.get(agent.state.id) ?? 0,
-          this.random,
-        );
+        const match = this.#match.get(agent.state.id) ?? 0;
+        const key = agentKey(this.queue.strategy, agent.state, match, channel, undefined, this.random);
         index.tree.set(key, agent);
         index.keys.set(agent.state.id, key);
       }

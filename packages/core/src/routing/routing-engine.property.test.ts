@@ -329,7 +329,7 @@ describe('routing engine properties', () => {
       fc.property(defsArb, fc.array(commandArb, { minLength: 1, maxLength: 80 }), (defs, commands) => {
         run(defs, commands, true);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.ROUTING_PROPERTY_RUNS ?? 1000) },
     );
   });
 

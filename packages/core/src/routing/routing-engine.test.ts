@@ -567,3 +567,35 @@ describe('routing engine: restore after a restart', () => {
     expect(sut.interaction(ix('new'))!.seq).toBeGreaterThan(7);
   });
 });
+
+describe('routing engine: regressions found by the property tests', () => {
+  it('an interaction transferred back to its own agent in wrap-up can be accepted again', () => {
+    const w = world([queueConfig({ id: q('s'), name: 'S', wrapUpMs: 3_000 })]);
+    w.agent('x', 1, {}, { ...full, voice: 0, chat: 2 });
+    w.enqueue('c1', 's', 10, { channel: 'chat' });
+    w.rec(w.sut.accept(a('x'), ix('c1'), t(11)));
+    w.rec(w.sut.transfer(ix('c1'), { queueId: q('s'), agentId: a('x') }, t(12)));
+    expect(w.sut.agentState(a('x'))!.work.map((x) => x.phase)).toEqual(['wrap_up', 'offered']);
+    w.rec(w.sut.accept(a('x'), ix('c1'), t(13)));
+    expect(w.sut.interaction(ix('c1'))).toMatchObject({ state: 'connected', agentId: 'x' });
+  });
+
+  it('does not hand an expired reservation to its agent when they are not eligible for the queue', () => {
+    const w = world([
+      queueConfig({ id: q('own'), name: 'Own', offerTimeoutMs: 5_000 }),
+      queueConfig({
+        id: q('skilled'),
+        name: 'Skilled',
+        requiredSkills: [{ skillId: skillId('s0'), minLevel: 3 }],
+      }),
+    ]);
+    w.agent('x', 0);
+    const pref = { agentId: a('x'), kind: 'personal' as const, exclusiveMs: 10_000 };
+    w.enqueue('first', 'own', 0, { preferredAgent: pref });
+    w.enqueue('second', 'skilled', 0, { preferredAgent: pref });
+    // At 10 s: the first offer timed out (at 5 s) and the second's reservation ended; x may not take it.
+    const out = w.rec(w.sut.tick(t(10_000)));
+    expect(offers(out).filter((o) => o.interactionId === 'second')).toEqual([]);
+    expect(w.sut.interaction(ix('second'))).toMatchObject({ state: 'queued', preferred: null });
+  });
+});

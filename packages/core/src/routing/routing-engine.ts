@@ -29,7 +29,7 @@ import type {
   WaitingExplanation,
   WaitingReason,
 } from './explanation';
-import { Pool } from './pool';
+import { freeByChannel, Pool } from './pool';
 import type { OverflowAction, OverflowRule, QueueConfig, SkillRequirement } from './queue-config';
 import type { RoutingEvent } from './routing-events';
 import { compareWaitKeys, type WaitKey } from './wait-order';
@@ -213,6 +213,9 @@ export class RoutingEngine {
   readonly #deadlines = new DeadlineQueue<Deadline>();
   #seq = 0;
   #events: RoutingEvent[] = [];
+  readonly #dirty = new Set<AgentEntry>();
+  /** Reused by tree reads that return a pair, to spare an allocation per read. */
+  readonly #pair = [] as unknown as [WaitKey, Routed];
 
   constructor(options: { random: () => number; settings?: Partial<EngineSettings> }) {
     this.#random = options.random;
@@ -691,7 +694,11 @@ export class RoutingEngine {
 
   #run(body: () => void): RoutingEvent[] {
     this.#events = [];
-    body();
+    try {
+      body();
+    } finally {
+      this.#flushDirtyAgents();
+    }
     const events = this.#events;
     this.#events = [];
     return events;
@@ -778,12 +785,24 @@ export class RoutingEngine {
     for (const e of result.events) this.#emit(e);
     const wasIn = before.presence !== 'logged_out';
     const isIn = result.agent.presence !== 'logged_out';
-    for (const pool of agent.pools) {
-      if (wasIn !== isIn) pool.loggedIn += isIn ? 1 : -1;
-      pool.reindex(agent);
-    }
+    if (wasIn !== isIn) for (const pool of agent.pools) pool.loggedIn += isIn ? 1 : -1;
+    this.#dirty.add(agent);
     if (wasIn && !isIn) this.#checkNoAgents(agent.pools, at);
     if (routeAfter) this.#routeAgent(agent, at);
+  }
+
+  /**
+   * Agents' entries in the available-agent trees are brought up to date lazily: before the next
+   * interaction-trigger decision reads those trees, and at the end of every command. An agent freed
+   * and offered new work within one command (the agent trigger) thus costs no tree update at all.
+   */
+  #flushDirtyAgents(): void {
+    if (this.#dirty.size === 0) return;
+    for (const agent of this.#dirty) {
+      const free = freeByChannel(agent.state);
+      for (const pool of agent.pools) pool.reindex(agent, free);
+    }
+    this.#dirty.clear();
   }
 
   #transition(ix: Routed, event: LifecycleEvent, at: Millis): void {
@@ -836,6 +855,7 @@ export class RoutingEngine {
   /** Trigger 1: a routable interaction looks for the best eligible agent, else waits in its pools. */
   #route(ix: Routed, at: Millis): void {
     if (!this.#isWaiting(ix)) return;
+    this.#flushDirtyAgents();
     if (ix.inWaiting) this.#removeWaiting(ix);
     if (ix.preferred) this.#agents.get(ix.preferred.agentId)?.personal.delete(ix.id);
     if (ix.notBefore !== null && ix.notBefore > at) {
@@ -904,22 +924,23 @@ export class RoutingEngine {
     for (;;) {
       if (agent.state.presence !== 'ready') return;
       let best: Routed | null = null;
-      const heads: ExplainedInteraction[] = [];
-      const skipped: { agentId: AgentId; reason: SkipReason }[] = [];
+      const heads: Routed[] = [];
+      const free = freeByChannel(agent.state);
       for (const channel of channels) {
-        if (freeSlots(agent.state, channel) < 1) continue;
+        if (free[channel] < 1) continue;
         for (const pool of agent.pools) {
           const tree = pool.waiting(channel);
           if (!tree || tree.size === 0) continue;
           const head = this.#firstEligible(tree, agent, best);
           if (!head) continue;
-          heads.push(explainedInteraction(head));
+          heads.push(head);
           if (!best || compareWaitKeys(head.waitKey, best.waitKey) < 0) best = head;
         }
       }
       for (const ix of agent.personal.values()) {
-        if (freeSlots(agent.state, ix.channel) < 1) continue;
-        heads.push(explainedInteraction(ix));
+        // An expired reservation is routed to everyone by its own deadline in this same tick.
+        if (free[ix.channel] < 1 || !ix.preferred || ix.preferred.until <= at) continue;
+        heads.push(ix);
         if (!best || compareWaitKeys(ix.waitKey, best.waitKey) < 0) best = ix;
       }
       if (!best) return;
@@ -933,8 +954,9 @@ export class RoutingEngine {
           pools: ix.pools.map((p) => summary(p, ix.channel)),
           chosen: [agent.state.id],
           candidates: pool ? [explained(pool, agent, null)] : [],
-          skippedAgents: skipped,
-          consideredInteractions: heads,
+          skippedAgents: [],
+          // The heads that were the best so far when read, best last; at most a few.
+          consideredInteractions: heads.slice(-5).map(explainedInteraction),
         },
         at,
       );
@@ -943,6 +965,11 @@ export class RoutingEngine {
 
   /** First interaction in `tree` this agent may take, stopping once nothing can beat `best`. */
   #firstEligible(tree: BTree<WaitKey, Routed>, agent: AgentEntry, best: Routed | null): Routed | null {
+    // Fast path: the head is usually the answer; iterate only past ineligible heads.
+    const first = tree.nextHigherPair(undefined, this.#pair);
+    if (!first || (best && compareWaitKeys(first[0], best.waitKey) >= 0)) return null;
+    const head = first[1];
+    if (!this.#skipReason(agent, head, this.#stageRelax(head))) return head;
     for (const [key, ix] of tree.entries()) {
       if (best && compareWaitKeys(key, best.waitKey) >= 0) return null;
       if (!this.#skipReason(agent, ix, this.#stageRelax(ix))) return ix;

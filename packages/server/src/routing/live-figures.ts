@@ -1,3 +1,5 @@
+import { QueueStats } from '@hotline/core/routing/queue-stats';
+import { estimateWaitMs } from '@hotline/core/routing/wait-estimate';
 import type { QueueLive } from '@hotline/protocol/routing';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
@@ -9,15 +11,12 @@ import type { RoutingService } from './routing-service';
  *
  * Definitions (today = since 00:00 UTC; tenant time zones come with reporting):
  * - offered: interactions that entered the queue; answered: accepted by an agent;
- * - abandoned: the customer left while waiting; those who left within 5 s are not counted against
- *   the service level (a misdial is not a failure to answer);
- * - service level: answered within the queue's target ÷ (answered + abandoned after 5 s);
- * - EWT (estimated wait of a new arrival): the queue drains at the staffed rate, so
- *   max(0, waiting + 1 − free slots) × AHT ÷ agents logged in, with AHT the average handle time
- *   today (180 s before the first one); null when nobody who could answer is logged in.
+ * - abandoned: the customer left while waiting;
+ * - service level, ASA, AHT, abandon rate: as defined in `core/routing/queue-stats.ts` (short abandons
+ *   under 5 s left out; callers who gave up within the target count neither for nor against);
+ * - EWT of a new arrival: `core/routing/wait-estimate.ts` — the queue drains at the staffed rate
+ *   (position beyond the free slots × AHT ÷ agents logged in), AHT today; null with nobody logged in.
  */
-const SHORT_ABANDON_MS = 5_000;
-const DEFAULT_AHT_MS = 180_000;
 
 export class LiveFigures {
   constructor(
@@ -65,22 +64,27 @@ export class LiveFigures {
       }),
     );
     return queues.map((q, i) => {
-      const mine = events.filter((e) => e.queue_id === q.id);
-      const offered = mine.filter((e) => e.type === 'interaction.queued').length;
-      const accepted = mine.filter((e) => e.type === 'routing.accepted');
-      const handled = mine.filter((e) => e.type === 'interaction.ended').map((e) => Number(e.handled ?? 0));
-      const within = accepted.filter((e) => Number(e.waited ?? 0) <= q.service_level_seconds * 1000).length;
+      const stats = new QueueStats();
+      for (const e of events) {
+        if (e.queue_id !== q.id) continue;
+        if (e.type === 'interaction.queued') stats.recordOffered();
+        else if (e.type === 'routing.accepted') stats.recordAnswered(Number(e.waited ?? 0));
+        else stats.recordHandled(Number(e.handled ?? 0));
+      }
       const gone = abandoned.filter((a) => a.queue_id === q.id);
-      const counted = gone.filter(
-        (a) =>
-          a.queued_at && a.closed_at && a.closed_at.getTime() - a.queued_at.getTime() >= SHORT_ABANDON_MS,
-      ).length;
-      const denominator = accepted.length + counted;
+      for (const a of gone) {
+        if (a.queued_at && a.closed_at) stats.recordAbandoned(a.closed_at.getTime() - a.queued_at.getTime());
+      }
       const snap = live[i];
-      const aht = handled.length ? handled.reduce((s, x) => s + x, 0) / handled.length : DEFAULT_AHT_MS;
-      const free = snap ? Object.values(snap.freeSlots).reduce((s, x) => s + (x ?? 0), 0) : 0;
-      const ewtMs =
-        !snap || snap.loggedIn === 0 ? null : (Math.max(0, snap.waiting + 1 - free) * aht) / snap.loggedIn;
+      const free = snap ? Object.values(snap.freeSlots).reduce((sum, x) => sum + (x ?? 0), 0) : 0;
+      const ewtMs = snap
+        ? estimateWaitMs({
+            position: snap.waiting + 1,
+            servingAgents: snap.loggedIn,
+            freeSlots: free,
+            ahtMs: stats.ahtMs,
+          })
+        : null;
       return {
         queueId: q.id,
         name: q.name,
@@ -90,10 +94,10 @@ export class LiveFigures {
           : 0,
         loggedIn: snap?.loggedIn ?? 0,
         ready: snap?.ready ?? 0,
-        offeredToday: offered,
-        answeredToday: accepted.length,
-        abandonedToday: gone.length,
-        serviceLevel: denominator === 0 ? null : within / denominator,
+        offeredToday: stats.offered,
+        answeredToday: stats.answered,
+        abandonedToday: stats.abandoned,
+        serviceLevel: stats.serviceLevel(q.service_level_seconds * 1000),
         ewtSeconds: ewtMs === null ? null : Math.round(ewtMs / 1000),
       };
     });

@@ -6,7 +6,8 @@ import type { SkillRequirement, Strategy } from './queue-config';
 /**
  * The order in which a queue's free agents are chosen. `primary`/`secondary` come from the queue's
  * strategy; ties go to the better skill match (sum of levels over the queue's required skills), then
- * to the agent idle longest, then to the agent id (so decisions never depend on insertion order).
+ * to the agent idle longest, then to the agent's ordinal (the order the engine first saw the agents —
+ * a number, for a cheap comparison; decisions never depend on tree insertion order).
  *
  * - longest_idle:    fewest interactions held on the channel, then idle since earliest
  * - least_busy_time: least connected time in the period, then fewest held on the channel
@@ -23,7 +24,7 @@ export interface AgentKey {
   readonly secondary: number;
   readonly negMatch: number;
   readonly idleSince: number;
-  readonly id: string;
+  readonly ordinal: number;
 }
 
 export function compareAgentKeys(a: AgentKey, b: AgentKey): number {
@@ -32,7 +33,7 @@ export function compareAgentKeys(a: AgentKey, b: AgentKey): number {
     a.secondary - b.secondary ||
     a.negMatch - b.negMatch ||
     a.idleSince - b.idleSince ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    a.ordinal - b.ordinal
   );
 }
 
@@ -48,6 +49,7 @@ export function skillMatch(
 export function agentKey(
   strategy: Strategy,
   agent: AgentState,
+  ordinal: number,
   match: number,
   channel: Channel,
   previous: AgentKey | undefined,
@@ -81,7 +83,7 @@ export function agentKey(
       primary = previous && previous.secondary === secondary ? previous.primary : random();
       break;
   }
-  return { primary, secondary, negMatch: -match, idleSince: agent.idleSince, id: agent.id };
+  return { primary, secondary, negMatch: -match, idleSince: agent.idleSince, ordinal };
 }
 
 export function sameAgentKey(a: AgentKey, b: AgentKey): boolean {

@@ -17,6 +17,8 @@ import { compareWaitKeys, type WaitKey } from './wait-order';
  */
 export interface PoolAgent {
   readonly state: AgentState;
+  /** Tie-break of last resort in agent order: stable, unique per engine. */
+  readonly ordinal: number;
   readonly skills: ReadonlyMap<SkillId, number>;
 }
 
@@ -97,6 +99,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       const key = agentKey(
         this.queue.strategy,
         agent.state,
+        agent.ordinal,
         this.#match.get(id) ?? 0,
         channel,
         old,
@@ -119,7 +122,15 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       for (const agent of this.members.values()) {
         if (freeSlots(agent.state, channel) < 1) continue;
         const match = this.#match.get(agent.state.id) ?? 0;
-        const key = agentKey(this.queue.strategy, agent.state, match, channel, undefined, this.random);
+        const key = agentKey(
+          this.queue.strategy,
+          agent.state,
+          agent.ordinal,
+          match,
+          channel,
+          undefined,
+          this.random,
+        );
         index.tree.set(key, agent);
         index.keys.set(agent.state.id, key);
       }

@@ -300,6 +300,25 @@ function checkInvariants(sut: RoutingEngine, defs: AgentDef[], events: RoutingEv
       );
     }
   }
+  // Queue figures and positions agree with a count over all interactions.
+  const waitingViews = sut
+    .interactions()
+    .filter((v) => v.state === 'queued' || v.state === 'callback_scheduled');
+  for (const q of queues) {
+    expect(sut.queueSnapshot(q.id).waiting).toBe(waitingViews.filter((v) => v.queueId === q.id).length);
+  }
+  for (const v of waitingViews) {
+    const ahead = waitingViews.filter(
+      (o) =>
+        o.queueId === v.queueId &&
+        o.channel === v.channel &&
+        compareWaitKeys(
+          { negPriority: -o.priority, enqueuedAt: o.enqueuedAt, seq: o.seq },
+          { negPriority: -v.priority, enqueuedAt: v.enqueuedAt, seq: v.seq },
+        ) < 0,
+    ).length;
+    expect(sut.position(v.id)).toBe(ahead + 1);
+  }
   // No starvation: no free, ready, eligible agent while an interaction waits.
   for (const view of sut.interactions()) {
     if (view.state !== 'queued' && view.state !== 'callback_scheduled') continue;

@@ -101,6 +101,7 @@ export interface EnqueueRequest {
 
 interface AgentEntry {
   state: AgentState;
+  readonly ordinal: number;
   skills: ReadonlyMap<SkillId, number>;
   pools: RoutedPool[];
   /** Interactions reserved for this agent alone for now (personal / last agent / direct transfer). */
@@ -214,6 +215,8 @@ export class RoutingEngine {
   #seq = 0;
   #events: RoutingEvent[] = [];
   readonly #dirty = new Set<AgentEntry>();
+  /** Waiting interactions (queued or callback) per queue they are in, for positions and figures. */
+  readonly #waitingByQueue = new Map<QueueId, Set<Routed>>();
   /** Reused by tree reads that return a pair, to spare an allocation per read. */
   readonly #pair = [] as unknown as [WaitKey, Routed];
 
@@ -262,6 +265,7 @@ export class RoutingEngine {
       if (!agent) {
         agent = {
           state: agentSm.newAgentState(profile.id, profile.capacity, at),
+          ordinal: this.#agents.size,
           skills: profile.skills,
           pools: [],
           personal: new Map(),
@@ -554,7 +558,13 @@ export class RoutingEngine {
           statusSince: a.since,
           idleSince: a.since,
         };
-        const entry: AgentEntry = { state, skills: a.profile.skills, pools: [], personal: new Map() };
+        const entry: AgentEntry = {
+          state,
+          ordinal: this.#agents.size,
+          skills: a.profile.skills,
+          pools: [],
+          personal: new Map(),
+        };
         this.#agents.set(a.profile.id, entry);
         this.#joinPools(entry);
       }
@@ -589,6 +599,7 @@ export class RoutingEngine {
         };
         ix.pools = this.#stagePools(queue, ix.stage);
         this.#interactions.set(ix.id, ix);
+        this.#trackWaiting(ix);
         this.#seq = Math.max(this.#seq, r.seq + 1);
         if (ix.preferred) this.#deadlines.push(ix.preferred.until, { kind: 'preference', id: ix.id });
       }
@@ -628,28 +639,18 @@ export class RoutingEngine {
     const ix = this.#interactions.get(interactionId);
     if (!ix || !this.#isWaiting(ix)) return null;
     let ahead = 0;
-    for (const other of this.#interactions.values()) {
-      if (
-        other !== ix &&
-        other.queue === ix.queue &&
-        other.channel === ix.channel &&
-        this.#isWaiting(other)
-      ) {
-        if (compareWaitKeys(other.waitKey, ix.waitKey) < 0) ahead++;
-      }
+    for (const other of this.#waitingByQueue.get(ix.queue.id) ?? []) {
+      if (other.channel === ix.channel && compareWaitKeys(other.waitKey, ix.waitKey) < 0) ahead++;
     }
     return ahead + 1;
   }
 
   queueSnapshot(queueId: QueueId): QueueSnapshot {
     const queue = this.#queue(queueId);
-    let waiting = 0;
+    const waitingHere = this.#waitingByQueue.get(queueId) ?? new Set<Routed>();
+    const waiting = waitingHere.size;
     let oldest: number | null = null;
-    for (const ix of this.#interactions.values()) {
-      if (ix.queue !== queue || !this.#isWaiting(ix)) continue;
-      waiting++;
-      if (oldest === null || ix.queuedAt < oldest) oldest = ix.queuedAt;
-    }
+    for (const ix of waitingHere) if (oldest === null || ix.queuedAt < oldest) oldest = ix.queuedAt;
     const pool = this.#pool(queue, 0);
     let ready = 0;
     const free: Partial<Record<Channel, number>> = {};
@@ -808,7 +809,22 @@ export class RoutingEngine {
   #transition(ix: Routed, event: LifecycleEvent, at: Millis): void {
     const result = transitionInteraction(ix.lifecycle, event, at);
     ix.lifecycle = result.lifecycle;
+    this.#trackWaiting(ix);
     this.#emit(result.event);
+  }
+
+  /** Keeps `#waitingByQueue` in line with the interaction's state and queue. */
+  #trackWaiting(ix: Routed): void {
+    let set = this.#waitingByQueue.get(ix.queue.id);
+    if (this.#isWaiting(ix)) {
+      if (!set) {
+        set = new Set();
+        this.#waitingByQueue.set(ix.queue.id, set);
+      }
+      set.add(ix);
+    } else {
+      set?.delete(ix);
+    }
   }
 
   #emitQueued(ix: Routed, at: Millis): void {
@@ -839,7 +855,9 @@ export class RoutingEngine {
 
   #moveToQueue(ix: Routed, queue: QueueConfig, at: Millis): void {
     if (ix.inWaiting) this.#removeWaiting(ix);
+    this.#waitingByQueue.get(ix.queue.id)?.delete(ix);
     ix.queue = queue;
+    this.#trackWaiting(ix);
     ix.queuedAt = at;
     ix.stage = 0;
     ix.pools = this.#stagePools(queue, 0);

@@ -7,6 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { LoginThrottle, type ThrottlePolicy } from '@hotline/core/login-throttle';
 import type { Clock, IdGen } from '@hotline/core/ports';
+import type { EngineSettings } from '@hotline/core/routing/routing-engine';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Db } from './db/database';
@@ -41,6 +42,8 @@ export interface ServerDeps {
   throttlePolicy?: ThrottlePolicy;
   /** Randomness for the `random` routing strategy (seeded in tests). */
   random?: () => number;
+  /** Router settings for every tenant (defaults in core `defaultEngineSettings`). */
+  routing?: Partial<EngineSettings>;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -104,6 +107,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     store: routingStore,
     clock: deps.clock,
     random: deps.random ?? Math.random,
+    settings: deps.routing ?? {},
     onError: (err, tenantId) => app.log.error({ err, tenantId }, 'routing failed'),
   });
   const figures = new LiveFigures(deps.db, routing, deps.clock);

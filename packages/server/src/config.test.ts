@@ -11,6 +11,12 @@ describe('loadConfig', () => {
     expect(sut.admin.password).toBeUndefined();
   });
 
+  it('reads the missed-offers limit of routing (default 3, 0 disables, negative refused)', () => {
+    expect(loadConfig({}).missedOffersLimit).toBe(3);
+    expect(loadConfig({ HOTLINE_MISSED_OFFERS_LIMIT: '0' }).missedOffersLimit).toBe(0);
+    expect(() => loadConfig({ HOTLINE_MISSED_OFFERS_LIMIT: '-1' })).toThrow(/HOTLINE_MISSED_OFFERS_LIMIT/);
+  });
+
   it('treats empty variables as absent', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(8080);
   });

@@ -21,6 +21,8 @@ const envSchema = z.object({
     .max(24 * 90)
     .default(12),
   HOTLINE_TRUST_PROXY: flag.default(false),
+  /** Offers in a row an agent lets time out before routing sets them not ready ("missed"); 0: never. */
+  HOTLINE_MISSED_OFFERS_LIMIT: z.coerce.number().int().min(0).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -32,6 +34,7 @@ export interface Config {
   admin: { email: string; password: string | undefined; tenantName: string };
   sessionTtlMs: number;
   trustProxy: boolean;
+  missedOffersLimit: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -60,6 +63,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     sessionTtlMs: Math.round(e.HOTLINE_SESSION_TTL_HOURS * 3_600_000),
     trustProxy: e.HOTLINE_TRUST_PROXY,
+    missedOffersLimit: e.HOTLINE_MISSED_OFFERS_LIMIT,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     ...deps,
     sessionTtlMs: config.sessionTtlMs,
     trustProxy: config.trustProxy,
+    routing: { missedOffersLimit: config.missedOffersLimit },
     logger: { level: config.logLevel },
     webDir,
   });

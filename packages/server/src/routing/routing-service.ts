@@ -1,6 +1,6 @@
 import { DomainError } from '@hotline/core/domain-error';
 import type { Clock } from '@hotline/core/ports';
-import { RoutingEngine } from '@hotline/core/routing/routing-engine';
+import { type EngineSettings, RoutingEngine } from '@hotline/core/routing/routing-engine';
 import type { RoutingEvent } from '@hotline/core/routing/routing-events';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';
@@ -22,6 +22,7 @@ export interface RoutingServiceDeps {
   readonly store: RoutingStore;
   readonly clock: Clock;
   readonly random: () => number;
+  readonly settings: Partial<EngineSettings>;
   readonly onError: (err: unknown, tenantId: string) => void;
 }
 
@@ -152,7 +153,7 @@ export class RoutingService {
       store.loadAgents(tenantId),
       store.loadOpenInteractions(tenantId),
     ]);
-    const engine = new RoutingEngine({ random });
+    const engine = new RoutingEngine({ random, settings: this.#deps.settings });
     const at = clock.now();
     engine.setQueues(queues, at);
     const events = engine.restore(agents, open, at);

@@ -122,12 +122,14 @@ interface Routed {
   pools: RoutedPool[];
   inWaiting: boolean;
   preferred: { agentId: AgentId; until: Millis } | null;
-  declined: Set<AgentId>;
+  /** Agents who declined or let the offer time out (allocated on the first one). */
+  declined: Set<AgentId> | null;
   offeredTo: AgentId[];
   offerRound: number;
   agentId: AgentId | null;
   connectedAt: Millis | null;
-  overflowFired: Set<number>;
+  /** Overflow rules already taken in the current queue, as a bit mask (at most 10 rules). */
+  overflowFired: number;
   hops: number;
   notBefore: Millis | null;
   nextCheckAt: Millis | null;
@@ -207,6 +209,7 @@ export class RoutingEngine {
   readonly #random: () => number;
   readonly #queues = new Map<QueueId, QueueConfig>();
   readonly #pools = new Map<string, RoutedPool>();
+  readonly #stagePoolCache = new Map<string, RoutedPool[]>();
   /** Pools by the first skill they require (plus those requiring none), to find an agent's pools fast. */
   readonly #poolsBySkill = new Map<SkillId | null, RoutedPool[]>();
   readonly #agents = new Map<AgentId, AgentEntry>();
@@ -239,6 +242,7 @@ export class RoutingEngine {
         if (ix.inWaiting) this.#removeWaiting(ix);
       }
       this.#pools.clear();
+      this.#stagePoolCache.clear();
       this.#poolsBySkill.clear();
       for (const q of this.#queues.values()) {
         for (const relax of new Set([0, ...q.expansion.map((s) => s.relaxLevelsBy)])) this.#pool(q, relax);
@@ -423,12 +427,12 @@ export class RoutingEngine {
         pools: this.#stagePools(queue, 0),
         inWaiting: false,
         preferred: null,
-        declined: new Set(),
+        declined: null,
         offeredTo: [],
         offerRound: 0,
         agentId: null,
         connectedAt: null,
-        overflowFired: new Set(),
+        overflowFired: 0,
         hops: 0,
         notBefore: request.notBefore ?? null,
         nextCheckAt: null,
@@ -587,12 +591,12 @@ export class RoutingEngine {
           pools: [],
           inWaiting: false,
           preferred: r.preferred && this.#agents.has(r.preferred.agentId) ? { ...r.preferred } : null,
-          declined: new Set(r.declinedBy),
+          declined: r.declinedBy.length ? new Set(r.declinedBy) : null,
           offeredTo: [],
           offerRound: 0,
           agentId: r.state === 'connected' || r.state === 'wrap_up' ? r.agentId : null,
           connectedAt: r.connectedAt,
-          overflowFired: new Set(),
+          overflowFired: 0,
           hops: 0,
           notBefore: r.notBefore,
           nextCheckAt: null,
@@ -758,14 +762,22 @@ export class RoutingEngine {
     }
   }
 
+  /** The pools of a queue's expansion stage; shared (never mutated) by every interaction at that stage. */
   #stagePools(queue: QueueConfig, stage: number): RoutedPool[] {
-    if (stage === 0) return [this.#pool(queue, 0)];
-    const step = queue.expansion[stage - 1]!;
-    const pools = [this.#pool(queue, step.relaxLevelsBy)];
-    for (const qid of step.addQueues) {
-      const other = this.#queues.get(qid);
-      if (other && other !== queue) pools.push(this.#pool(other, 0));
+    const cacheKey = `${queue.id}/${stage}`;
+    const cached = this.#stagePoolCache.get(cacheKey);
+    if (cached) return cached;
+    const pools: RoutedPool[] = [];
+    if (stage === 0) pools.push(this.#pool(queue, 0));
+    else {
+      const step = queue.expansion[stage - 1]!;
+      pools.push(this.#pool(queue, step.relaxLevelsBy));
+      for (const qid of step.addQueues) {
+        const other = this.#queues.get(qid);
+        if (other && other !== queue) pools.push(this.#pool(other, 0));
+      }
     }
+    this.#stagePoolCache.set(cacheKey, pools);
     return pools;
   }
 
@@ -861,7 +873,7 @@ export class RoutingEngine {
     ix.queuedAt = at;
     ix.stage = 0;
     ix.pools = this.#stagePools(queue, 0);
-    ix.overflowFired = new Set();
+    ix.overflowFired = 0;
     ix.nextCheckAt = null;
   }
 
@@ -996,7 +1008,7 @@ export class RoutingEngine {
   }
 
   #skipReason(agent: AgentEntry, ix: Routed, relax: number): SkipReason | null {
-    if (ix.declined.has(agent.state.id)) return { code: 'declined' };
+    if (ix.declined?.has(agent.state.id)) return { code: 'declined' };
     for (const r of ix.skills) {
       const level = agent.skills.get(r.skillId) ?? 0;
       const required = Math.max(1, r.minLevel - relax);
@@ -1051,7 +1063,7 @@ export class RoutingEngine {
   /** One agent's offer ends unanswered; when no offer remains the interaction is routed again. */
   #withdraw(ix: Routed, agent: AgentEntry, reason: 'declined' | 'timeout' | 'revoked', at: Millis): void {
     ix.offeredTo = ix.offeredTo.filter((a) => a !== agent.state.id);
-    if (reason !== 'revoked') ix.declined.add(agent.state.id);
+    if (reason !== 'revoked') (ix.declined ??= new Set()).add(agent.state.id);
     this.#emit({
       type: 'routing.offer_withdrawn',
       interactionId: ix.id,
@@ -1114,11 +1126,11 @@ export class RoutingEngine {
     }
     const noAgents = ix.pools.every((p) => p.loggedIn === 0);
     for (const [i, rule] of ix.queue.overflow.entries()) {
-      if (ix.overflowFired.has(i)) continue;
+      if (ix.overflowFired & (1 << i)) continue;
       const due = rule.afterMs !== null && rule.afterMs <= waited;
       if (!due && !(rule.noAgents && noAgents)) continue;
       if (rule.action.type === 'callback' && ix.lifecycle.state === 'callback_scheduled') continue;
-      ix.overflowFired.add(i);
+      ix.overflowFired |= 1 << i;
       return this.#overflow(ix, rule, due ? 'timeout' : 'no_agents', at);
     }
     return true;
@@ -1160,7 +1172,7 @@ export class RoutingEngine {
     const step = ix.queue.expansion[ix.stage];
     if (step) next = ix.queuedAt + step.afterMs;
     for (const [i, rule] of ix.queue.overflow.entries()) {
-      if (!ix.overflowFired.has(i) && rule.afterMs !== null)
+      if (!(ix.overflowFired & (1 << i)) && rule.afterMs !== null)
         next = Math.min(next, ix.queuedAt + rule.afterMs);
     }
     if (next === Number.POSITIVE_INFINITY || ix.nextCheckAt === next) return;
@@ -1277,7 +1289,7 @@ function view(ix: Routed): InteractionView {
     stage: ix.stage,
     offeredTo: ix.offeredTo,
     agentId: ix.agentId,
-    declinedBy: [...ix.declined],
+    declinedBy: ix.declined ? [...ix.declined] : [],
     preferred: ix.preferred,
     notBefore: ix.notBefore,
     requiredSkills: ix.skills,

@@ -1063,7 +1063,10 @@ export class RoutingEngine {
   /** One agent's offer ends unanswered; when no offer remains the interaction is routed again. */
   #withdraw(ix: Routed, agent: AgentEntry, reason: 'declined' | 'timeout' | 'revoked', at: Millis): void {
     ix.offeredTo = ix.offeredTo.filter((a) => a !== agent.state.id);
-    if (reason !== 'revoked') (ix.declined ??= new Set()).add(agent.state.id);
+    if (reason !== 'revoked') {
+      ix.declined ??= new Set();
+      ix.declined.add(agent.state.id);
+    }
     this.#emit({
       type: 'routing.offer_withdrawn',
       interactionId: ix.id,

@@ -45,6 +45,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Db> {
 async function dialectFor(target: DatabaseTarget) {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // An idle connection can be cut by the server (restart, failover, DROP DATABASE … FORCE). pg then
+    // emits 'error' on the pool; unhandled, that would crash the process. The pool drops the client
+    // and the next query opens a new connection, so there is nothing else to do here.
+    pool.on('error', () => {});
     return new PostgresDialect({ pool });
   }
   const dir = join(target.dataDir, 'pglite');

@@ -42,6 +42,8 @@ export interface ServerDeps {
   throttlePolicy?: ThrottlePolicy;
   /** Randomness for the `random` routing strategy (seeded in tests). */
   random?: () => number;
+  /** How often open WebSockets re-check their credentials (default 30 s; tests use less). */
+  realtimeRecheckMs?: number;
   /** Router settings for every tenant (defaults in core `defaultEngineSettings`). */
   routing?: Partial<EngineSettings>;
 }
@@ -112,7 +114,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   const figures = new LiveFigures(deps.db, routing, deps.clock);
   await app.register(routingRoutes, { db: deps.db, routing, figures, ids: deps.ids, clock: deps.clock });
-  await installRealtime(app, { routing, store: routingStore, figures });
+  await installRealtime(app, {
+    routing,
+    store: routingStore,
+    figures,
+    auth,
+    recheckMs: deps.realtimeRecheckMs,
+  });
   installConfigRefresh(app, routing);
   // After a restart, tenants with work in progress resume routing (and their timers) at once.
   app.addHook('onReady', async () => routing.warmUp(await tenantsWithOpenWork(deps.db)));

@@ -5,8 +5,9 @@ import type { WebSocket } from 'ws';
 import type { LiveFigures } from '../routing/live-figures';
 import type { RoutingService } from '../routing/routing-service';
 import type { OutboxEntry, RoutingStore } from '../routing/routing-store';
+import type { AuthStore } from '../stores/auth-store';
 import type { Principal } from '../stores/principal';
-import { principalOf } from './authenticate';
+import { bearerOrCookie, principalOf } from './authenticate';
 
 /**
  * The realtime gateway: one WebSocket per browser session at `/api/ws`, authenticated like any API
@@ -17,16 +18,21 @@ import { principalOf } from './authenticate';
  * receive all of their tenant's, plus a `queues` frame with live figures (at most twice a second).
  *
  * Hostile input: frames are limited to 4 KiB, must be JSON matching the schema, and a client that
- * sends ten bad frames is disconnected (close code 1008).
+ * sends ten bad frames is disconnected (close code 1008). The credentials are checked again every
+ * `recheckMs` (30 s): a session that expired, was signed out or whose user lost access is closed
+ * with code 4401.
  */
 export const MAX_FRAME_BYTES = 4 * 1024;
 const MAX_BAD_FRAMES = 10;
 const REPLAY_PAGE = 500;
 const FIGURES_INTERVAL_MS = 500;
+export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 interface Client {
   readonly socket: WebSocket;
   readonly principal: Principal;
+  /** The credential the socket was opened with, checked again periodically. */
+  readonly secret: string;
   readonly supervisor: boolean;
   /** Highest seq sent; live entries at or below it were already replayed. */
   lastSent: bigint;
@@ -38,8 +44,16 @@ interface Client {
 
 export async function installRealtime(
   app: FastifyInstance,
-  deps: { routing: RoutingService; store: RoutingStore; figures: LiveFigures },
+  deps: {
+    routing: RoutingService;
+    store: RoutingStore;
+    figures: LiveFigures;
+    auth: AuthStore;
+    /** How often an open socket's credentials are checked again. */
+    recheckMs?: number;
+  },
 ): Promise<void> {
+  const recheckMs = deps.recheckMs ?? 30_000;
   const clients = new Set<Client>();
   const figureTimers = new Map<string, NodeJS.Timeout>();
 
@@ -94,7 +108,21 @@ export async function installRealtime(
     for (const e of entries) tenants.add(e.tenantId);
     for (const t of tenants) pushFigures(t);
   });
+  const recheck = setInterval(async () => {
+    for (const client of clients) {
+      try {
+        const still = await deps.auth.authenticate(client.secret);
+        if (!still || still.principal.tenantId !== client.principal.tenantId) {
+          client.socket.close(SESSION_ENDED_CLOSE_CODE, 'session ended');
+        }
+      } catch (err) {
+        app.log.error({ err }, 'credential re-check failed');
+      }
+    }
+  }, recheckMs);
+  recheck.unref();
   app.addHook('onClose', async () => {
+    clearInterval(recheck);
     unsubscribe();
     for (const t of figureTimers.values()) clearTimeout(t);
     for (const c of clients) c.socket.close(1001, 'server shutting down');
@@ -135,6 +163,7 @@ export async function installRealtime(
       const client: Client = {
         socket,
         principal,
+        secret: bearerOrCookie(request) ?? '',
         supervisor: can(principal.role, 'supervisor.monitor'),
         lastSent: 0n,
         subscribed: false,

@@ -425,6 +425,18 @@ describe.each(engines)('routing API on %s', (engine) => {
     expect(ws.closed?.code).toBe(1008);
   });
 
+  it('closes a socket whose session was signed out', async () => {
+    const { t } = await setup();
+    const agent = await t.userToken('agent');
+    const ws = await WsClient.open(wsUrl, agent.token);
+    ws.send({ type: 'subscribe' });
+    await ws.until((f) => f.some((x) => x.type === 'ready'));
+    const out = await t.request({ method: 'POST', url: '/api/auth/logout', token: agent.token });
+    expect(out.statusCode).toBe(204);
+    await new Promise<void>((r) => (ws.closed ? r() : ws.socket.once('close', () => r())));
+    expect(ws.closed?.code).toBe(4401);
+  });
+
   it('supervisors get every event of their tenant and the live queue figures', async () => {
     const { t, queueId } = await setup();
     const ws = await WsClient.open(wsUrl, t.token);

@@ -39,6 +39,7 @@ export async function startTestServer(
     ids: uuidGen,
     sessionTtlMs: 3_600_000,
     logger: false,
+    realtimeRecheckMs: 200,
     ...(opts.throttlePolicy && { throttlePolicy: opts.throttlePolicy }),
   });
   await app.ready();

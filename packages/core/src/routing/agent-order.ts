@@ -27,6 +27,8 @@ export interface AgentKey {
   readonly ordinal: number;
 }
 
+export type MutableAgentKey = { -readonly [K in keyof AgentKey]: AgentKey[K] };
+
 export function compareAgentKeys(a: AgentKey, b: AgentKey): number {
   return (
     a.primary - b.primary ||
@@ -46,7 +48,9 @@ export function skillMatch(
   return sum;
 }
 
-export function agentKey(
+/** Writes the agent's key into `out` (a reused object: the router computes keys very often). */
+export function fillAgentKey<K extends MutableAgentKey>(
+  out: K,
   strategy: Strategy,
   agent: AgentState,
   ordinal: number,
@@ -54,7 +58,7 @@ export function agentKey(
   channel: Channel,
   previous: AgentKey | undefined,
   random: () => number,
-): AgentKey {
+): K {
   let held = 0;
   for (const w of agent.work) if (w.channel === channel) held++;
   let primary: number;
@@ -83,7 +87,12 @@ export function agentKey(
       primary = previous && previous.secondary === secondary ? previous.primary : random();
       break;
   }
-  return { primary, secondary, negMatch: -match, idleSince: agent.idleSince, ordinal };
+  out.primary = primary;
+  out.secondary = secondary;
+  out.negMatch = -match;
+  out.idleSince = agent.idleSince;
+  out.ordinal = ordinal;
+  return out;
 }
 
 export function sameAgentKey(a: AgentKey, b: AgentKey): boolean {

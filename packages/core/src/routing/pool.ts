@@ -1,7 +1,8 @@
 import { type AgentState, freeSlots } from '../agent/agent-state';
 import type { Channel } from '../channels';
 import type { AgentId, SkillId } from '../ids';
-import { type AgentKey, agentKey, compareAgentKeys, sameAgentKey, skillMatch } from './agent-order';
+import { AgentHeap, type AgentHeapEntry } from './agent-heap';
+import { type AgentKey, fillAgentKey, sameAgentKey, skillMatch } from './agent-order';
 import { BTree } from './btree';
 import type { QueueConfig } from './queue-config';
 import { compareWaitKeys, type WaitKey } from './wait-order';
@@ -45,10 +46,14 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   readonly members = new Map<AgentId, A>();
   readonly #match = new Map<AgentId, number>();
   /** Per channel in use here: the agents with a free slot on it, by strategy key, and each one's key. */
-  readonly #available = new Map<Channel, { tree: BTree<AgentKey, A>; keys: Map<AgentId, AgentKey> }>();
+  readonly #available = new Map<Channel, { heap: AgentHeap<A>; entries: Map<AgentId, AgentHeapEntry<A>> }>();
   readonly #waiting = new Map<Channel, BTree<WaitKey, I>>();
   /** Members not logged out (for "no agents" overflow and staffing figures). */
   loggedIn = 0;
+  readonly #scratch = heapEntry<A>(
+    { primary: 0, secondary: 0, negMatch: 0, idleSince: 0, ordinal: 0 },
+    null as unknown as A,
+  );
 
   constructor(
     readonly queue: QueueConfig,
@@ -75,10 +80,10 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     if (!this.members.delete(agent.state.id)) return;
     if (agent.state.presence !== 'logged_out') this.loggedIn--;
     for (const index of this.#available.values()) {
-      const old = index.keys.get(agent.state.id);
-      if (old) {
-        index.tree.delete(old);
-        index.keys.delete(agent.state.id);
+      const entry = index.entries.get(agent.state.id);
+      if (entry) {
+        index.heap.remove(entry);
+        index.entries.delete(agent.state.id);
       }
     }
     this.#match.delete(agent.state.id);
@@ -88,58 +93,64 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   reindex(agent: A, free: FreeByChannel): void {
     const id = agent.state.id;
     for (const [channel, index] of this.#available) {
-      const old = index.keys.get(id);
+      const entry = index.entries.get(id);
       if (free[channel] < 1) {
-        if (old) {
-          index.tree.delete(old);
-          index.keys.delete(id);
+        if (entry) {
+          index.heap.remove(entry);
+          index.entries.delete(id);
         }
         continue;
       }
-      const key = agentKey(
-        this.queue.strategy,
-        agent.state,
-        agent.ordinal,
-        this.#match.get(id) ?? 0,
-        channel,
-        old,
-        this.random,
-      );
-      if (old) {
-        if (sameAgentKey(old, key)) continue;
-        index.tree.delete(old);
+      const key = this.#keyOf(agent, channel, entry);
+      if (!entry) {
+        const fresh = heapEntry(key, agent);
+        index.heap.insert(fresh);
+        index.entries.set(id, fresh);
+      } else if (!sameAgentKey(entry, key)) {
+        entry.primary = key.primary;
+        entry.secondary = key.secondary;
+        entry.negMatch = key.negMatch;
+        entry.idleSince = key.idleSince;
+        index.heap.update(entry);
       }
-      index.tree.set(key, agent);
-      index.keys.set(id, key);
     }
   }
 
-  available(channel: Channel): BTree<AgentKey, A> {
+  /** The free agents on `channel`, best first (indexed from the first time the channel is used here). */
+  available(channel: Channel): AgentHeap<A> {
     let index = this.#available.get(channel);
     if (!index) {
-      index = { tree: new BTree<AgentKey, A>(undefined, compareAgentKeys), keys: new Map() };
+      index = { heap: new AgentHeap<A>(), entries: new Map() };
       this.#available.set(channel, index);
       for (const agent of this.members.values()) {
         if (freeSlots(agent.state, channel) < 1) continue;
-        const match = this.#match.get(agent.state.id) ?? 0;
-        const key = agentKey(
-          this.queue.strategy,
-          agent.state,
-          agent.ordinal,
-          match,
-          channel,
-          undefined,
-          this.random,
-        );
-        index.tree.set(key, agent);
-        index.keys.set(agent.state.id, key);
+        const entry = heapEntry(this.#keyOf(agent, channel, undefined), agent);
+        index.heap.insert(entry);
+        index.entries.set(agent.state.id, entry);
       }
     }
-    return index.tree;
+    return index.heap;
+  }
+
+  /** The agent's key now, in a scratch entry of the same shape as the heap's (valid until the next call). */
+  #keyOf(agent: A, channel: Channel, previous: AgentKey | undefined): AgentHeapEntry<A> {
+    // The match score changes only with membership, so a filed entry already carries it.
+    const match = previous ? -previous.negMatch : (this.#match.get(agent.state.id) ?? 0);
+    const { strategy } = this.queue;
+    return fillAgentKey(
+      this.#scratch,
+      strategy,
+      agent.state,
+      agent.ordinal,
+      match,
+      channel,
+      previous,
+      this.random,
+    );
   }
 
   availableCount(channel: Channel): number {
-    return this.#available.get(channel)?.tree.size ?? 0;
+    return this.#available.get(channel)?.heap.size ?? 0;
   }
 
   matchOf(agentId: AgentId): number {
@@ -179,4 +190,17 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     }
     return null;
   }
+}
+
+/** One shape for every heap entry (the comparator stays monomorphic). */
+function heapEntry<A>(key: AgentKey, agent: A): AgentHeapEntry<A> {
+  return {
+    primary: key.primary,
+    secondary: key.secondary,
+    negMatch: key.negMatch,
+    idleSince: key.idleSince,
+    ordinal: key.ordinal,
+    agent,
+    pos: -1,
+  };
 }

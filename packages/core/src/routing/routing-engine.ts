@@ -912,7 +912,8 @@ export class RoutingEngine {
     const relax = this.#stageRelax(ix);
     for (const pool of ix.pools) {
       let listed = 0;
-      for (const [key, agent] of pool.available(ix.channel).entries()) {
+      for (const key of pool.available(ix.channel).ordered()) {
+        const agent = key.agent;
         if (chosen.length >= want && listed >= this.#settings.explainCandidates) break;
         if (chosen.includes(agent)) continue;
         const skip = this.#skipReason(agent, ix, relax);

@@ -1,0 +1,112 @@
+import { type AgentKey, compareAgentKeys } from './agent-order';
+
+/**
+ * The free agents of one pool on one channel, best first: an indexed binary heap. Each entry knows
+ * its position, so removing an agent or re-keying it in place is one O(log n) sift — about three
+ * times cheaper than a delete plus an insert in an ordered tree, and agents change far more often
+ * than the router reads past the best one. Reading in order (to skip an agent who declined, or to
+ * list runners-up in an explanation) walks the heap lazily with a small frontier, O(k log k) for the
+ * first k, without changing it.
+ */
+export interface AgentHeapEntry<A> extends AgentKey {
+  primary: number;
+  secondary: number;
+  negMatch: number;
+  idleSince: number;
+  ordinal: number;
+  readonly agent: A;
+  /** Index in the heap's array; -1 when not in it. */
+  pos: number;
+}
+
+export class AgentHeap<A> {
+  readonly #a: AgentHeapEntry<A>[] = [];
+
+  get size(): number {
+    return this.#a.length;
+  }
+
+  peek(): AgentHeapEntry<A> | undefined {
+    return this.#a[0];
+  }
+
+  insert(entry: AgentHeapEntry<A>): void {
+    entry.pos = this.#a.length;
+    this.#a.push(entry);
+    this.#up(entry.pos);
+  }
+
+  remove(entry: AgentHeapEntry<A>): void {
+    const i = entry.pos;
+    if (i < 0) return;
+    const last = this.#a.pop()!;
+    entry.pos = -1;
+    if (i < this.#a.length) {
+      this.#a[i] = last;
+      last.pos = i;
+      this.#down(i);
+      this.#up(last.pos);
+    }
+  }
+
+  /** Restores the order after the entry's key fields were changed in place. */
+  update(entry: AgentHeapEntry<A>): void {
+    this.#up(entry.pos);
+    this.#down(entry.pos);
+  }
+
+  /** Entries best first, lazily; the heap must not change while iterating. */
+  *ordered(): Generator<AgentHeapEntry<A>> {
+    const a = this.#a;
+    if (a.length === 0) return;
+    const frontier = [0];
+    while (frontier.length > 0) {
+      // The frontier stays small (it grows by at most one per step): a linear pick is fastest.
+      let best = 0;
+      for (let k = 1; k < frontier.length; k++) {
+        if (compareAgentKeys(a[frontier[k]!]!, a[frontier[best]!]!) < 0) best = k;
+      }
+      const i = frontier[best]!;
+      frontier[best] = frontier[frontier.length - 1]!;
+      frontier.pop();
+      const l = 2 * i + 1;
+      if (l < a.length) frontier.push(l);
+      if (l + 1 < a.length) frontier.push(l + 1);
+      yield a[i]!;
+    }
+  }
+
+  #up(i: number): void {
+    const a = this.#a;
+    const e = a[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = a[p]!;
+      if (compareAgentKeys(e, parent) >= 0) break;
+      a[i] = parent;
+      parent.pos = i;
+      i = p;
+    }
+    a[i] = e;
+    e.pos = i;
+  }
+
+  #down(i: number): void {
+    const a = this.#a;
+    const n = a.length;
+    const e = a[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && compareAgentKeys(a[r]!, a[l]!) < 0 ? r : l;
+      const child = a[c]!;
+      if (compareAgentKeys(child, e) >= 0) break;
+      a[i] = child;
+      child.pos = i;
+      i = c;
+    }
+    a[i] = e;
+    e.pos = i;
+  }
+}

@@ -11,6 +11,7 @@ const entry = (ordinal: number, primary: number, secondary: number): AgentHeapEn
   ordinal,
   agent: ordinal,
   pos: -1,
+  free: true,
 });
 
 describe('AgentHeap', () => {

@@ -17,6 +17,8 @@ export interface AgentHeapEntry<A> extends AgentKey {
   readonly agent: A;
   /** Index in the heap's array; -1 when not in it. */
   pos: number;
+  /** Whether the agent is free on the heap's channel now (see Pool.reindex). */
+  free: boolean;
 }
 
 export class AgentHeap<A> {

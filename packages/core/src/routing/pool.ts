@@ -46,7 +46,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   readonly members = new Map<AgentId, A>();
   readonly #match = new Map<AgentId, number>();
   /** Per channel in use here: the agents with a free slot on it, by strategy key, and each one's key. */
-  readonly #available = new Map<Channel, { heap: AgentHeap<A>; entries: Map<AgentId, AgentHeapEntry<A>> }>();
+  readonly #available = new Map<Channel, AvailableIndex<A>>();
   readonly #waiting = new Map<Channel, BTree<WaitKey, I>>();
   /** Members not logged out (for "no agents" overflow and staffing figures). */
   loggedIn = 0;
@@ -81,23 +81,25 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     if (agent.state.presence !== 'logged_out') this.loggedIn--;
     for (const index of this.#available.values()) {
       const entry = index.entries.get(agent.state.id);
-      if (entry) {
-        index.heap.remove(entry);
-        index.entries.delete(agent.state.id);
-      }
+      if (entry) this.#evict(index, entry);
     }
     this.#match.delete(agent.state.id);
   }
 
-  /** Brings the agent's entries in line with its current state (call after every change of it). */
+  /**
+   * Brings the agent's entries in line with its current state (call after every change of it).
+   * An agent who stops being free stays filed, marked not free: readers skip it and evict it only if
+   * they meet it, and when it is free again it is re-keyed in place — one heap sift per cycle instead
+   * of a removal and an insertion in every pool.
+   */
   reindex(agent: A, free: FreeByChannel): void {
     const id = agent.state.id;
     for (const [channel, index] of this.#available) {
       const entry = index.entries.get(id);
       if (free[channel] < 1) {
-        if (entry) {
-          index.heap.remove(entry);
-          index.entries.delete(id);
+        if (entry?.free) {
+          entry.free = false;
+          index.free--;
         }
         continue;
       }
@@ -106,7 +108,14 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
         const fresh = heapEntry(key, agent);
         index.heap.insert(fresh);
         index.entries.set(id, fresh);
-      } else if (!sameAgentKey(entry, key)) {
+        index.free++;
+        continue;
+      }
+      if (!entry.free) {
+        entry.free = true;
+        index.free++;
+      }
+      if (!sameAgentKey(entry, key)) {
         entry.primary = key.primary;
         entry.secondary = key.secondary;
         entry.negMatch = key.negMatch;
@@ -116,20 +125,44 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     }
   }
 
-  /** The free agents on `channel`, best first (indexed from the first time the channel is used here). */
-  available(channel: Channel): AgentHeap<A> {
+  /**
+   * Visits the free agents on `channel` best first until `visit` returns false. Entries of agents
+   * no longer free met on the way are evicted afterwards.
+   */
+  visitFree(channel: Channel, visit: (entry: AgentHeapEntry<A>) => boolean): void {
+    const index = this.#index(channel);
+    const stale: AgentHeapEntry<A>[] = [];
+    for (const entry of index.heap.ordered()) {
+      if (!entry.free) {
+        stale.push(entry);
+        continue;
+      }
+      if (!visit(entry)) break;
+    }
+    for (const entry of stale) this.#evict(index, entry);
+  }
+
+  /** Makes sure agents are indexed for `channel` (from the first time work of it comes here). */
+  #index(channel: Channel): AvailableIndex<A> {
     let index = this.#available.get(channel);
     if (!index) {
-      index = { heap: new AgentHeap<A>(), entries: new Map() };
+      index = { heap: new AgentHeap<A>(), entries: new Map(), free: 0 };
       this.#available.set(channel, index);
       for (const agent of this.members.values()) {
         if (freeSlots(agent.state, channel) < 1) continue;
         const entry = heapEntry(this.#keyOf(agent, channel, undefined), agent);
         index.heap.insert(entry);
         index.entries.set(agent.state.id, entry);
+        index.free++;
       }
     }
-    return index.heap;
+    return index;
+  }
+
+  #evict(index: AvailableIndex<A>, entry: AgentHeapEntry<A>): void {
+    index.heap.remove(entry);
+    index.entries.delete(entry.agent.state.id);
+    if (entry.free) index.free--;
   }
 
   /** The agent's key now, in a scratch entry of the same shape as the heap's (valid until the next call). */
@@ -150,7 +183,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   }
 
   availableCount(channel: Channel): number {
-    return this.#available.get(channel)?.heap.size ?? 0;
+    return this.#available.get(channel)?.free ?? 0;
   }
 
   matchOf(agentId: AgentId): number {
@@ -167,7 +200,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       tree = new BTree<WaitKey, I>(undefined, compareWaitKeys);
       this.#waiting.set(channel, tree);
       // Agents become indexed for this channel now that work of it exists here.
-      this.available(channel);
+      this.#index(channel);
     }
     tree.set(item.waitKey, item);
   }
@@ -193,7 +226,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
 }
 
 /** One shape for every heap entry (the comparator stays monomorphic). */
-function heapEntry<A>(key: AgentKey, agent: A): AgentHeapEntry<A> {
+function heapEntry<A extends PoolAgent>(key: AgentKey, agent: A): AgentHeapEntry<A> {
   return {
     primary: key.primary,
     secondary: key.secondary,
@@ -202,5 +235,13 @@ function heapEntry<A>(key: AgentKey, agent: A): AgentHeapEntry<A> {
     ordinal: key.ordinal,
     agent,
     pos: -1,
+    free: true,
   };
+}
+
+interface AvailableIndex<A extends PoolAgent> {
+  readonly heap: AgentHeap<A>;
+  readonly entries: Map<AgentId, AgentHeapEntry<A>>;
+  /** Entries whose agent is free on the channel now (the rest wait to be re-keyed or evicted). */
+  free: number;
 }

@@ -912,21 +912,22 @@ export class RoutingEngine {
     const relax = this.#stageRelax(ix);
     for (const pool of ix.pools) {
       let listed = 0;
-      for (const key of pool.available(ix.channel).ordered()) {
+      pool.visitFree(ix.channel, (key) => {
         const agent = key.agent;
-        if (chosen.length >= want && listed >= this.#settings.explainCandidates) break;
-        if (chosen.includes(agent)) continue;
+        if (chosen.length >= want && listed >= this.#settings.explainCandidates) return false;
+        if (chosen.includes(agent)) return true;
         const skip = this.#skipReason(agent, ix, relax);
         if (skip) {
           if (skipped.length < 10) skipped.push({ agentId: agent.state.id, reason: skip });
-          continue;
+          return true;
         }
         if (listed < this.#settings.explainCandidates || chosen.length < want) {
           candidates.push(explained(pool, agent, key));
           listed++;
         }
         if (chosen.length < want) chosen.push(agent);
-      }
+        return true;
+      });
       if (chosen.length >= want) break;
     }
     if (chosen.length > 0) {

@@ -114,14 +114,32 @@ export function workLoad(agent: AgentState): number {
   return agent.work.length;
 }
 
-function settle(
-  before: AgentState,
-  next: Omit<AgentState, 'status' | 'statusSince'>,
-  at: Millis,
-): AgentChange {
-  const status = deriveStatus(next.presence, next.work);
-  const changed = status !== before.status || next.notReadyReason !== before.notReadyReason;
-  const agent: AgentState = { ...next, status, statusSince: changed ? at : before.statusSince };
+type AgentPatch = Partial<Omit<AgentState, 'id' | 'status' | 'statusSince' | 'capacity'>>;
+
+/**
+ * Applies `patch` and derives the status. Builds the new record field by field (one allocation, one
+ * object shape for every agent: the router reads these millions of times).
+ */
+function settle(before: AgentState, patch: AgentPatch, at: Millis): AgentChange {
+  const presence = patch.presence ?? before.presence;
+  const work = patch.work ?? before.work;
+  const notReadyReason = patch.notReadyReason !== undefined ? patch.notReadyReason : before.notReadyReason;
+  const status = deriveStatus(presence, work);
+  const changed = status !== before.status || notReadyReason !== before.notReadyReason;
+  const agent: AgentState = {
+    id: before.id,
+    presence,
+    notReadyReason,
+    status,
+    statusSince: changed ? at : before.statusSince,
+    capacity: before.capacity,
+    work,
+    missedInRow: patch.missedInRow ?? before.missedInRow,
+    handledCount: patch.handledCount ?? before.handledCount,
+    busyMs: patch.busyMs ?? before.busyMs,
+    idleSince: patch.idleSince ?? before.idleSince,
+    lastOfferAt: patch.lastOfferAt ?? before.lastOfferAt,
+  };
   if (!changed) return { agent, events: [] };
   return {
     agent,
@@ -131,8 +149,8 @@ function settle(
         agentId: agent.id,
         from: before.status,
         to: status,
-        presence: agent.presence,
-        reason: agent.notReadyReason,
+        presence,
+        reason: notReadyReason,
         at,
       },
     ],
@@ -145,25 +163,25 @@ const illegal = (agent: AgentState, what: string): DomainError =>
 /** Logging in starts not ready, so nothing is offered before the agent says so. */
 export function login(agent: AgentState, at: Millis): AgentChange {
   if (agent.presence !== 'logged_out') return { agent, events: [] };
-  return settle(agent, { ...agent, presence: 'not_ready', notReadyReason: null, missedInRow: 0 }, at);
+  return settle(agent, { presence: 'not_ready', notReadyReason: null, missedInRow: 0 }, at);
 }
 
 export function logout(agent: AgentState, at: Millis): AgentChange {
   if (agent.presence === 'logged_out') return { agent, events: [] };
-  return settle(agent, { ...agent, presence: 'logged_out', notReadyReason: null }, at);
+  return settle(agent, { presence: 'logged_out', notReadyReason: null }, at);
 }
 
 export function setReady(agent: AgentState, at: Millis): AgentChange {
   if (agent.presence === 'logged_out') throw illegal(agent, 'cannot become ready while logged out');
   if (agent.presence === 'ready') return { agent, events: [] };
   const idleSince = agent.work.length === 0 ? at : agent.idleSince;
-  return settle(agent, { ...agent, presence: 'ready', notReadyReason: null, missedInRow: 0, idleSince }, at);
+  return settle(agent, { presence: 'ready', notReadyReason: null, missedInRow: 0, idleSince }, at);
 }
 
 export function setNotReady(agent: AgentState, reason: string | null, at: Millis): AgentChange {
   if (agent.presence === 'logged_out') throw illegal(agent, 'cannot become not ready while logged out');
   if (agent.presence === 'not_ready' && agent.notReadyReason === reason) return { agent, events: [] };
-  return settle(agent, { ...agent, presence: 'not_ready', notReadyReason: reason }, at);
+  return settle(agent, { presence: 'not_ready', notReadyReason: reason }, at);
 }
 
 export function offer(
@@ -174,7 +192,7 @@ export function offer(
   if (freeSlots(agent, item.channel) < 1)
     throw illegal(agent, `no free ${item.channel} capacity for an offer`);
   const work: WorkItem = { ...item, phase: 'offered', since: at, wrapUpUntil: null };
-  return settle(agent, { ...agent, work: [...agent.work, work], lastOfferAt: at }, at);
+  return settle(agent, { work: [...agent.work, work], lastOfferAt: at }, at);
 }
 
 /**
@@ -199,7 +217,7 @@ function replaceWork(work: readonly WorkItem[], i: number, item: WorkItem | null
 export function accept(agent: AgentState, interactionId: InteractionId, at: Millis): AgentChange {
   const i = findWork(agent, interactionId, 'offered');
   const work = replaceWork(agent.work, i, { ...agent.work[i]!, phase: 'connected', since: at });
-  return settle(agent, { ...agent, work, missedInRow: 0 }, at);
+  return settle(agent, { work, missedInRow: 0 }, at);
 }
 
 /**
@@ -222,7 +240,6 @@ export function withdrawOffer(
   return settle(
     agent,
     {
-      ...agent,
       work,
       missedInRow: tooMany ? 0 : missedInRow,
       presence: tooMany ? 'not_ready' : agent.presence,
@@ -250,14 +267,14 @@ export function endWork(
     wrapUpMs > 0 ? { ...item, phase: 'wrap_up', since: at, wrapUpUntil: (at + wrapUpMs) as Millis } : null,
   );
   const idleSince = work.length === 0 ? at : agent.idleSince;
-  return settle(agent, { ...agent, work, busyMs, handledCount, idleSince }, at);
+  return settle(agent, { work, busyMs, handledCount, idleSince }, at);
 }
 
 export function finishWrapUp(agent: AgentState, interactionId: InteractionId, at: Millis): AgentChange {
   const i = findWork(agent, interactionId, 'wrap_up');
   const work = replaceWork(agent.work, i, null);
   const idleSince = work.length === 0 ? at : agent.idleSince;
-  return settle(agent, { ...agent, work, idleSince }, at);
+  return settle(agent, { work, idleSince }, at);
 }
 
 /** The interaction left the agent without a normal end (transferred away, customer gone while ringing…). */
@@ -268,7 +285,7 @@ export function releaseWork(agent: AgentState, interactionId: InteractionId, at:
   const busyMs = item.phase === 'connected' ? agent.busyMs + (at - item.since) : agent.busyMs;
   const work = replaceWork(agent.work, i, null);
   const idleSince = work.length === 0 ? at : agent.idleSince;
-  return settle(agent, { ...agent, work, busyMs, idleSince }, at);
+  return settle(agent, { work, busyMs, idleSince }, at);
 }
 
 export function setCapacity(agent: AgentState, capacity: Capacity): AgentState {

@@ -819,9 +819,10 @@ export class RoutingEngine {
   }
 
   #transition(ix: Routed, event: LifecycleEvent, at: Millis): void {
+    const wasWaiting = this.#isWaiting(ix);
     const result = transitionInteraction(ix.lifecycle, event, at);
     ix.lifecycle = result.lifecycle;
-    this.#trackWaiting(ix);
+    if (wasWaiting !== this.#isWaiting(ix)) this.#trackWaiting(ix);
     this.#emit(result.event);
   }
 
@@ -1268,7 +1269,7 @@ function explained(pool: RoutedPool, agent: AgentEntry, key: AgentKey | null): E
     strategy: pool.queue.strategy,
     primary: key?.primary ?? 0,
     secondary: key?.secondary ?? 0,
-    skillMatch: pool.matchOf(agent.state.id),
+    skillMatch: key ? -key.negMatch : pool.matchOf(agent.state.id),
     idleSince: agent.state.idleSince,
   };
 }

@@ -48,6 +48,8 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   /** Per channel in use here: the agents with a free slot on it, by strategy key, and each one's key. */
   readonly #available = new Map<Channel, AvailableIndex<A>>();
   readonly #waiting = new Map<Channel, BTree<WaitKey, I>>();
+  /** Cached best waiting interaction per channel: an item, null (none waiting), absent (unknown). */
+  readonly #heads = new Map<Channel, I | null>();
   /** Members not logged out (for "no agents" overflow and staffing figures). */
   loggedIn = 0;
   readonly #scratch = heapEntry<A>(
@@ -194,6 +196,17 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     return this.#waiting.get(channel);
   }
 
+  /** The best waiting interaction on `channel`; cached, since agents ask for it far more often than it changes. */
+  waitingHead(channel: Channel): I | undefined {
+    const cached = this.#heads.get(channel);
+    if (cached !== undefined) return cached ?? undefined;
+    const tree = this.#waiting.get(channel);
+    const first = tree?.nextHigherPair(undefined);
+    const head = first ? first[1] : null;
+    this.#heads.set(channel, head);
+    return head ?? undefined;
+  }
+
   addWaiting(channel: Channel, item: I): void {
     let tree = this.#waiting.get(channel);
     if (!tree) {
@@ -203,10 +216,15 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       this.#index(channel);
     }
     tree.set(item.waitKey, item);
+    const head = this.#heads.get(channel);
+    if (head === null || (head !== undefined && compareWaitKeys(item.waitKey, head.waitKey) < 0)) {
+      this.#heads.set(channel, item);
+    }
   }
 
   removeWaiting(channel: Channel, item: I): void {
     this.#waiting.get(channel)?.delete(item.waitKey);
+    if (this.#heads.get(channel) === item) this.#heads.delete(channel);
   }
 
   waitingChannels(): IterableIterator<[Channel, BTree<WaitKey, I>]> {

@@ -18,7 +18,6 @@ import {
 } from '../interaction/interaction-lifecycle';
 import { type Millis, millis } from '../ports';
 import type { AgentKey } from './agent-order';
-import type { BTree } from './btree';
 import { DeadlineQueue } from './deadline-queue';
 import type {
   ExplainedAgent,
@@ -220,8 +219,6 @@ export class RoutingEngine {
   readonly #dirty = new Set<AgentEntry>();
   /** Waiting interactions (queued or callback) per queue they are in, for positions and figures. */
   readonly #waitingByQueue = new Map<QueueId, Set<Routed>>();
-  /** Reused by tree reads that return a pair, to spare an allocation per read. */
-  readonly #pair = [] as unknown as [WaitKey, Routed];
 
   constructor(options: { random: () => number; settings?: Partial<EngineSettings> }) {
     this.#random = options.random;
@@ -962,9 +959,7 @@ export class RoutingEngine {
       for (const channel of channels) {
         if (free[channel] < 1) continue;
         for (const pool of agent.pools) {
-          const tree = pool.waiting(channel);
-          if (!tree || tree.size === 0) continue;
-          const head = this.#firstEligible(tree, agent, best);
+          const head = this.#firstEligible(pool, channel, agent, best);
           if (!head) continue;
           heads.push(head);
           if (!best || compareWaitKeys(head.waitKey, best.waitKey) < 0) best = head;
@@ -996,14 +991,13 @@ export class RoutingEngine {
     }
   }
 
-  /** First interaction in `tree` this agent may take, stopping once nothing can beat `best`. */
-  #firstEligible(tree: BTree<WaitKey, Routed>, agent: AgentEntry, best: Routed | null): Routed | null {
-    // Fast path: the head is usually the answer; iterate only past ineligible heads.
-    const first = tree.nextHigherPair(undefined, this.#pair);
-    if (!first || (best && compareWaitKeys(first[0], best.waitKey) >= 0)) return null;
-    const head = first[1];
+  /** First interaction waiting in `pool` on `channel` this agent may take, unless nothing there beats `best`. */
+  #firstEligible(pool: RoutedPool, channel: Channel, agent: AgentEntry, best: Routed | null): Routed | null {
+    // Fast path: the (cached) head is usually the answer; iterate only past ineligible heads.
+    const head = pool.waitingHead(channel);
+    if (!head || (best && compareWaitKeys(head.waitKey, best.waitKey) >= 0)) return null;
     if (!this.#skipReason(agent, head, this.#stageRelax(head))) return head;
-    for (const [key, ix] of tree.entries()) {
+    for (const [key, ix] of pool.waiting(channel)!.entries()) {
       if (best && compareWaitKeys(key, best.waitKey) >= 0) return null;
       if (!this.#skipReason(agent, ix, this.#stageRelax(ix))) return ix;
     }

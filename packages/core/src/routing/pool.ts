@@ -47,6 +47,8 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   readonly #match = new Map<AgentId, number>();
   /** Per channel in use here: the agents with a free slot on it, by strategy key, and each one's key. */
   readonly #available = new Map<Channel, AvailableIndex<A>>();
+  /** The same indexes as a list (walked on every agent change). */
+  readonly #availableList: AvailableIndex<A>[] = [];
   readonly #waiting = new Map<Channel, BTree<WaitKey, I>>();
   /** Cached best waiting interaction per channel: an item, null (none waiting), absent (unknown). */
   readonly #heads = new Map<Channel, I | null>();
@@ -96,7 +98,8 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
    */
   reindex(agent: A, free: FreeByChannel): void {
     const id = agent.state.id;
-    for (const [channel, index] of this.#available) {
+    for (const index of this.#availableList) {
+      const channel = index.channel;
       const entry = index.entries.get(id);
       if (free[channel] < 1) {
         if (entry?.free) {
@@ -148,8 +151,9 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   #index(channel: Channel): AvailableIndex<A> {
     let index = this.#available.get(channel);
     if (!index) {
-      index = { heap: new AgentHeap<A>(), entries: new Map(), free: 0 };
+      index = { channel, heap: new AgentHeap<A>(), entries: new Map(), free: 0 };
       this.#available.set(channel, index);
+      this.#availableList.push(index);
       for (const agent of this.members.values()) {
         if (freeSlots(agent.state, channel) < 1) continue;
         const entry = heapEntry(this.#keyOf(agent, channel, undefined), agent);
@@ -258,6 +262,7 @@ function heapEntry<A extends PoolAgent>(key: AgentKey, agent: A): AgentHeapEntry
 }
 
 interface AvailableIndex<A extends PoolAgent> {
+  readonly channel: Channel;
   readonly heap: AgentHeap<A>;
   readonly entries: Map<AgentId, AgentHeapEntry<A>>;
   /** Entries whose agent is free on the channel now (the rest wait to be re-keyed or evicted). */

@@ -33,6 +33,18 @@ export interface WorkItem {
   readonly wrapUpUntil: Millis | null;
 }
 
+/** Builds work items field by field, so that they all share one object shape. */
+export function workItem(
+  interactionId: InteractionId,
+  channel: Channel,
+  phase: WorkPhase,
+  exclusive: boolean,
+  since: Millis,
+  wrapUpUntil: Millis | null,
+): WorkItem {
+  return { interactionId, channel, phase, exclusive, since, wrapUpUntil };
+}
+
 export interface AgentState {
   readonly id: AgentId;
   readonly presence: AgentPresence;
@@ -191,7 +203,7 @@ export function offer(
 ): AgentChange {
   if (freeSlots(agent, item.channel) < 1)
     throw illegal(agent, `no free ${item.channel} capacity for an offer`);
-  const work: WorkItem = { ...item, phase: 'offered', since: at, wrapUpUntil: null };
+  const work = workItem(item.interactionId, item.channel, 'offered', item.exclusive, at, null);
   return settle(agent, { work: [...agent.work, work], lastOfferAt: at }, at);
 }
 
@@ -216,7 +228,12 @@ function replaceWork(work: readonly WorkItem[], i: number, item: WorkItem | null
 
 export function accept(agent: AgentState, interactionId: InteractionId, at: Millis): AgentChange {
   const i = findWork(agent, interactionId, 'offered');
-  const work = replaceWork(agent.work, i, { ...agent.work[i]!, phase: 'connected', since: at });
+  const held = agent.work[i]!;
+  const work = replaceWork(
+    agent.work,
+    i,
+    workItem(held.interactionId, held.channel, 'connected', held.exclusive, at, null),
+  );
   return settle(agent, { work, missedInRow: 0 }, at);
 }
 
@@ -264,7 +281,9 @@ export function endWork(
   const work = replaceWork(
     agent.work,
     i,
-    wrapUpMs > 0 ? { ...item, phase: 'wrap_up', since: at, wrapUpUntil: (at + wrapUpMs) as Millis } : null,
+    wrapUpMs > 0
+      ? workItem(item.interactionId, item.channel, 'wrap_up', item.exclusive, at, (at + wrapUpMs) as Millis)
+      : null,
   );
   const idleSince = work.length === 0 ? at : agent.idleSince;
   return settle(agent, { work, busyMs, handledCount, idleSince }, at);

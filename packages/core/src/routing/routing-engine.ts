@@ -5,6 +5,7 @@ import {
   deriveStatus,
   freeSlots,
   type WorkItem,
+  workItem,
 } from '../agent/agent-state';
 import { type Capacity, type Channel, channels } from '../channels';
 import { DomainError } from '../domain-error';
@@ -534,14 +535,16 @@ export class RoutingEngine {
         if ((r.state === 'connected' || r.state === 'wrap_up') && r.agentId) {
           const list = work.get(r.agentId) ?? [];
           const wrapUpUntil = r.state === 'wrap_up' ? millis(r.stateSince + queue.wrapUpMs) : null;
-          list.push({
-            interactionId: r.id,
-            channel: r.channel,
-            phase: r.state === 'connected' ? 'connected' : 'wrap_up',
-            exclusive: queue.exclusiveChannels.includes(r.channel),
-            since: r.stateSince,
-            wrapUpUntil,
-          });
+          list.push(
+            workItem(
+              r.id,
+              r.channel,
+              r.state === 'connected' ? 'connected' : 'wrap_up',
+              queue.exclusiveChannels.includes(r.channel),
+              r.stateSince,
+              wrapUpUntil,
+            ),
+          );
           work.set(r.agentId, list);
           if (wrapUpUntil !== null) wrapUps.push({ at: wrapUpUntil, id: r.id, agentId: r.agentId });
         }

@@ -78,6 +78,8 @@ export interface AgentChange {
   readonly events: readonly AgentStateChanged[];
 }
 
+const NO_EVENTS: readonly AgentStateChanged[] = Object.freeze([]);
+
 /** Reason set by the router after too many offers in a row were not answered. */
 export const MISSED_REASON = 'missed';
 
@@ -152,7 +154,7 @@ function settle(before: AgentState, patch: AgentPatch, at: Millis): AgentChange 
     idleSince: patch.idleSince ?? before.idleSince,
     lastOfferAt: patch.lastOfferAt ?? before.lastOfferAt,
   };
-  if (!changed) return { agent, events: [] };
+  if (!changed) return { agent, events: NO_EVENTS };
   return {
     agent,
     events: [
@@ -174,25 +176,25 @@ const illegal = (agent: AgentState, what: string): DomainError =>
 
 /** Logging in starts not ready, so nothing is offered before the agent says so. */
 export function login(agent: AgentState, at: Millis): AgentChange {
-  if (agent.presence !== 'logged_out') return { agent, events: [] };
+  if (agent.presence !== 'logged_out') return { agent, events: NO_EVENTS };
   return settle(agent, { presence: 'not_ready', notReadyReason: null, missedInRow: 0 }, at);
 }
 
 export function logout(agent: AgentState, at: Millis): AgentChange {
-  if (agent.presence === 'logged_out') return { agent, events: [] };
+  if (agent.presence === 'logged_out') return { agent, events: NO_EVENTS };
   return settle(agent, { presence: 'logged_out', notReadyReason: null }, at);
 }
 
 export function setReady(agent: AgentState, at: Millis): AgentChange {
   if (agent.presence === 'logged_out') throw illegal(agent, 'cannot become ready while logged out');
-  if (agent.presence === 'ready') return { agent, events: [] };
+  if (agent.presence === 'ready') return { agent, events: NO_EVENTS };
   const idleSince = agent.work.length === 0 ? at : agent.idleSince;
   return settle(agent, { presence: 'ready', notReadyReason: null, missedInRow: 0, idleSince }, at);
 }
 
 export function setNotReady(agent: AgentState, reason: string | null, at: Millis): AgentChange {
   if (agent.presence === 'logged_out') throw illegal(agent, 'cannot become not ready while logged out');
-  if (agent.presence === 'not_ready' && agent.notReadyReason === reason) return { agent, events: [] };
+  if (agent.presence === 'not_ready' && agent.notReadyReason === reason) return { agent, events: NO_EVENTS };
   return settle(agent, { presence: 'not_ready', notReadyReason: reason }, at);
 }
 
@@ -299,7 +301,7 @@ export function finishWrapUp(agent: AgentState, interactionId: InteractionId, at
 /** The interaction left the agent without a normal end (transferred away, customer gone while ringing…). */
 export function releaseWork(agent: AgentState, interactionId: InteractionId, at: Millis): AgentChange {
   const i = agent.work.findIndex((w) => w.interactionId === interactionId);
-  if (i < 0) return { agent, events: [] };
+  if (i < 0) return { agent, events: NO_EVENTS };
   const item = agent.work[i]!;
   const busyMs = item.phase === 'connected' ? agent.busyMs + (at - item.since) : agent.busyMs;
   const work = replaceWork(agent.work, i, null);

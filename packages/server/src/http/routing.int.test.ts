@@ -377,6 +377,29 @@ describe.each(engines)('routing API on %s', (engine) => {
     });
   });
 
+  it('takes a deactivated agent out of routing at once', async () => {
+    const { t, queueId } = await setup();
+    const gone = await readyAgent(t);
+    const stays = await readyAgent(t);
+    const off = await t.request({
+      method: 'PATCH',
+      url: `/api/users/${gone.id}`,
+      payload: { active: false },
+    });
+    expect(off.statusCode, off.body).toBe(200);
+    const grid = (await t.request({ method: 'GET', url: '/api/supervisor/agents' })).json();
+    expect(grid.items.find((a: { agentId: string }) => a.agentId === gone.id)).toMatchObject({
+      presence: 'logged_out',
+    });
+    for (let i = 0; i < 2; i++) {
+      const ix = (await task(t, queueId)).json();
+      const why = (await t.request({ method: 'GET', url: `/api/interactions/${ix.id}/routing` })).json();
+      for (const d of why.decisions) expect(d.chosen).not.toContain(gone.id);
+    }
+    const me = (await t.request({ method: 'GET', url: '/api/agent/me', token: stays.token })).json();
+    expect(me.status).toBe('reserved');
+  });
+
   it('resumes the event stream after a reconnect: nothing missed, nothing twice', async () => {
     const { t, queueId } = await setup();
     const agent = await readyAgent(t);

@@ -143,6 +143,13 @@ export class RoutingService {
       const at = clock.now();
       const events = [...engine.setQueues(queues, at)];
       for (const a of agents) events.push(...engine.upsertAgent(a.profile, at));
+      // A user deactivated (or deleted) since: out of routing at once; work already connected stays
+      // with them until it ends.
+      const active = new Set<string>(agents.map((a) => a.profile.id));
+      for (const state of [...engine.agents()]) {
+        if (!active.has(state.id) && state.presence !== 'logged_out')
+          events.push(...engine.logout(state.id, at));
+      }
       const entries = await store.persist(tenantId, engine, events, at);
       this.#publish(entries);
       return engine;

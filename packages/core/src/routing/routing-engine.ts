@@ -133,6 +133,9 @@ interface Routed {
   hops: number;
   notBefore: Millis | null;
   nextCheckAt: Millis | null;
+  /** Index in `#waitingByQueue` of `waitSlotQueue` while waiting; -1 otherwise. */
+  waitSlot: number;
+  waitSlotQueue: QueueId | null;
 }
 
 type RoutedPool = Pool<AgentEntry, Routed>;
@@ -219,7 +222,7 @@ export class RoutingEngine {
   #events: RoutingEvent[] = [];
   readonly #dirty = new Set<AgentEntry>();
   /** Waiting interactions (queued or callback) per queue they are in, for positions and figures. */
-  readonly #waitingByQueue = new Map<QueueId, Set<Routed>>();
+  readonly #waitingByQueue = new Map<QueueId, Routed[]>();
 
   constructor(options: { random: () => number; settings?: Partial<EngineSettings> }) {
     this.#random = options.random;
@@ -434,6 +437,8 @@ export class RoutingEngine {
         hops: 0,
         notBefore: request.notBefore ?? null,
         nextCheckAt: null,
+        waitSlot: -1,
+        waitSlotQueue: null,
       };
       ix.waitKey = { negPriority: -ix.priority, enqueuedAt: request.enqueuedAt ?? at, seq: this.#seq++ };
       this.#interactions.set(ix.id, ix);
@@ -600,6 +605,8 @@ export class RoutingEngine {
           hops: 0,
           notBefore: r.notBefore,
           nextCheckAt: null,
+          waitSlot: -1,
+          waitSlotQueue: null,
         };
         ix.pools = this.#stagePools(queue, ix.stage);
         this.#interactions.set(ix.id, ix);
@@ -651,8 +658,8 @@ export class RoutingEngine {
 
   queueSnapshot(queueId: QueueId): QueueSnapshot {
     const queue = this.#queue(queueId);
-    const waitingHere = this.#waitingByQueue.get(queueId) ?? new Set<Routed>();
-    const waiting = waitingHere.size;
+    const waitingHere = this.#waitingByQueue.get(queueId) ?? [];
+    const waiting = waitingHere.length;
     let oldest: number | null = null;
     for (const ix of waitingHere) if (oldest === null || ix.queuedAt < oldest) oldest = ix.queuedAt;
     const pool = this.#pool(queue, 0);
@@ -826,18 +833,36 @@ export class RoutingEngine {
     this.#emit(result.event);
   }
 
-  /** Keeps `#waitingByQueue` in line with the interaction's state and queue. */
+  /**
+   * Keeps `#waitingByQueue` in line with the interaction's state and queue: an array per queue with
+   * each member's index kept on it, so adding and removing are O(1) without hashing.
+   */
   #trackWaiting(ix: Routed): void {
-    let set = this.#waitingByQueue.get(ix.queue.id);
     if (this.#isWaiting(ix)) {
-      if (!set) {
-        set = new Set();
-        this.#waitingByQueue.set(ix.queue.id, set);
+      if (ix.waitSlot >= 0) return;
+      let list = this.#waitingByQueue.get(ix.queue.id);
+      if (!list) {
+        list = [];
+        this.#waitingByQueue.set(ix.queue.id, list);
       }
-      set.add(ix);
+      ix.waitSlot = list.length;
+      ix.waitSlotQueue = ix.queue.id;
+      list.push(ix);
     } else {
-      set?.delete(ix);
+      this.#untrackWaiting(ix);
     }
+  }
+
+  #untrackWaiting(ix: Routed): void {
+    if (ix.waitSlot < 0) return;
+    const list = this.#waitingByQueue.get(ix.waitSlotQueue!)!;
+    const last = list.pop()!;
+    if (last !== ix) {
+      list[ix.waitSlot] = last;
+      last.waitSlot = ix.waitSlot;
+    }
+    ix.waitSlot = -1;
+    ix.waitSlotQueue = null;
   }
 
   #emitQueued(ix: Routed, at: Millis): void {
@@ -868,7 +893,7 @@ export class RoutingEngine {
 
   #moveToQueue(ix: Routed, queue: QueueConfig, at: Millis): void {
     if (ix.inWaiting) this.#removeWaiting(ix);
-    this.#waitingByQueue.get(ix.queue.id)?.delete(ix);
+    this.#untrackWaiting(ix);
     ix.queue = queue;
     this.#trackWaiting(ix);
     ix.queuedAt = at;

@@ -1,7 +1,8 @@
 import { type AgentKey, compareAgentKeys } from './agent-order';
 
 /**
- * The free agents of one pool on one channel, best first: an indexed binary heap. Each entry knows
+ * An indexed binary heap; in the router it holds the free agents of one pool on one channel, and the
+ * interactions waiting in it, best first. Each entry knows
  * its position, so removing an agent or re-keying it in place is one O(log n) sift — about three
  * times cheaper than a delete plus an insert in an ordered tree, and agents change far more often
  * than the router reads past the best one. Reading in order (to skip an agent who declined, or to
@@ -21,24 +22,26 @@ export interface AgentHeapEntry<A> extends AgentKey {
   free: boolean;
 }
 
-export class AgentHeap<A> {
-  readonly #a: AgentHeapEntry<A>[] = [];
+export class IndexedHeap<E extends { pos: number }> {
+  constructor(readonly compare: (a: E, b: E) => number) {}
+
+  readonly #a: E[] = [];
 
   get size(): number {
     return this.#a.length;
   }
 
-  peek(): AgentHeapEntry<A> | undefined {
+  peek(): E | undefined {
     return this.#a[0];
   }
 
-  insert(entry: AgentHeapEntry<A>): void {
+  insert(entry: E): void {
     entry.pos = this.#a.length;
     this.#a.push(entry);
     this.#up(entry.pos);
   }
 
-  remove(entry: AgentHeapEntry<A>): void {
+  remove(entry: E): void {
     const i = entry.pos;
     if (i < 0) return;
     const last = this.#a.pop()!;
@@ -52,13 +55,13 @@ export class AgentHeap<A> {
   }
 
   /** Restores the order after the entry's key fields were changed in place. */
-  update(entry: AgentHeapEntry<A>): void {
+  update(entry: E): void {
     this.#up(entry.pos);
     this.#down(entry.pos);
   }
 
   /** Entries best first, lazily; the heap must not change while iterating. */
-  *ordered(): Generator<AgentHeapEntry<A>> {
+  *ordered(): Generator<E> {
     const a = this.#a;
     if (a.length === 0) return;
     const frontier = [0];
@@ -66,7 +69,7 @@ export class AgentHeap<A> {
       // The frontier stays small (it grows by at most one per step): a linear pick is fastest.
       let best = 0;
       for (let k = 1; k < frontier.length; k++) {
-        if (compareAgentKeys(a[frontier[k]!]!, a[frontier[best]!]!) < 0) best = k;
+        if (this.compare(a[frontier[k]!]!, a[frontier[best]!]!) < 0) best = k;
       }
       const i = frontier[best]!;
       frontier[best] = frontier[frontier.length - 1]!;
@@ -84,7 +87,7 @@ export class AgentHeap<A> {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const parent = a[p]!;
-      if (compareAgentKeys(e, parent) >= 0) break;
+      if (this.compare(e, parent) >= 0) break;
       a[i] = parent;
       parent.pos = i;
       i = p;
@@ -101,14 +104,21 @@ export class AgentHeap<A> {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && compareAgentKeys(a[r]!, a[l]!) < 0 ? r : l;
+      const c = r < n && this.compare(a[r]!, a[l]!) < 0 ? r : l;
       const child = a[c]!;
-      if (compareAgentKeys(child, e) >= 0) break;
+      if (this.compare(child, e) >= 0) break;
       a[i] = child;
       child.pos = i;
       i = c;
     }
     a[i] = e;
     e.pos = i;
+  }
+}
+
+/** The free agents of one pool on one channel, best first. */
+export class AgentHeap<A> extends IndexedHeap<AgentHeapEntry<A>> {
+  constructor() {
+    super(compareAgentKeys);
   }
 }

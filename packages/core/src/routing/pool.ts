@@ -1,9 +1,8 @@
 import { type AgentState, freeSlots } from '../agent/agent-state';
 import type { Channel } from '../channels';
 import type { AgentId, SkillId } from '../ids';
-import { AgentHeap, type AgentHeapEntry } from './agent-heap';
+import { AgentHeap, type AgentHeapEntry, IndexedHeap } from './agent-heap';
 import { type AgentKey, fillAgentKey, sameAgentKey, skillMatch } from './agent-order';
-import { BTree } from './btree';
 import type { QueueConfig } from './queue-config';
 import { compareWaitKeys, type WaitKey } from './wait-order';
 
@@ -49,9 +48,8 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   readonly #available = new Map<Channel, AvailableIndex<A>>();
   /** The same indexes as a list (walked on every agent change). */
   readonly #availableList: AvailableIndex<A>[] = [];
-  readonly #waiting = new Map<Channel, BTree<WaitKey, I>>();
-  /** Cached best waiting interaction per channel: an item, null (none waiting), absent (unknown). */
-  readonly #heads = new Map<Channel, I | null>();
+  /** Per channel: the interactions waiting here, best first (an indexed heap), and each one's entry. */
+  readonly #waiting = new Map<Channel, { heap: IndexedHeap<WaitEntry<I>>; entries: Map<I, WaitEntry<I>> }>();
   /** Members not logged out (for "no agents" overflow and staffing figures). */
   loggedIn = 0;
   readonly #scratch = heapEntry<A>(
@@ -196,43 +194,49 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     return this.#match.get(agentId) ?? 0;
   }
 
-  waiting(channel: Channel): BTree<WaitKey, I> | undefined {
-    return this.#waiting.get(channel);
+  /** The best waiting interaction on `channel` (the top of its heap). */
+  waitingHead(channel: Channel): I | undefined {
+    return this.#waiting.get(channel)?.heap.peek()?.item;
   }
 
-  /** The best waiting interaction on `channel`; cached, since agents ask for it far more often than it changes. */
-  waitingHead(channel: Channel): I | undefined {
-    const cached = this.#heads.get(channel);
-    if (cached !== undefined) return cached ?? undefined;
-    const tree = this.#waiting.get(channel);
-    const first = tree?.nextHigherPair(undefined);
-    const head = first ? first[1] : null;
-    this.#heads.set(channel, head);
-    return head ?? undefined;
+  /** Waiting interactions on `channel`, best first, lazily; nothing may change while iterating. */
+  *waitingInOrder(channel: Channel): Generator<I> {
+    const index = this.#waiting.get(channel);
+    if (!index) return;
+    for (const entry of index.heap.ordered()) yield entry.item;
+  }
+
+  /** Every interaction waiting here, on any channel, in no particular order. */
+  *allWaiting(): Generator<I> {
+    for (const index of this.#waiting.values()) yield* index.entries.keys();
   }
 
   addWaiting(channel: Channel, item: I): void {
-    let tree = this.#waiting.get(channel);
-    if (!tree) {
-      tree = new BTree<WaitKey, I>(undefined, compareWaitKeys);
-      this.#waiting.set(channel, tree);
+    let index = this.#waiting.get(channel);
+    if (!index) {
+      index = { heap: new IndexedHeap<WaitEntry<I>>(compareWaitKeys), entries: new Map() };
+      this.#waiting.set(channel, index);
       // Agents become indexed for this channel now that work of it exists here.
       this.#index(channel);
     }
-    tree.set(item.waitKey, item);
-    const head = this.#heads.get(channel);
-    if (head === null || (head !== undefined && compareWaitKeys(item.waitKey, head.waitKey) < 0)) {
-      this.#heads.set(channel, item);
-    }
+    const key = item.waitKey;
+    const entry: WaitEntry<I> = {
+      negPriority: key.negPriority,
+      enqueuedAt: key.enqueuedAt,
+      seq: key.seq,
+      item,
+      pos: -1,
+    };
+    index.heap.insert(entry);
+    index.entries.set(item, entry);
   }
 
   removeWaiting(channel: Channel, item: I): void {
-    this.#waiting.get(channel)?.delete(item.waitKey);
-    if (this.#heads.get(channel) === item) this.#heads.delete(channel);
-  }
-
-  waitingChannels(): IterableIterator<[Channel, BTree<WaitKey, I>]> {
-    return this.#waiting.entries();
+    const index = this.#waiting.get(channel);
+    const entry = index?.entries.get(item);
+    if (!index || !entry) return;
+    index.heap.remove(entry);
+    index.entries.delete(item);
   }
 
   qualificationGap(
@@ -259,6 +263,12 @@ function heapEntry<A extends PoolAgent>(key: AgentKey, agent: A): AgentHeapEntry
     pos: -1,
     free: true,
   };
+}
+
+/** An interaction's place in one pool's waiting heap (its order key copied, for one object shape). */
+interface WaitEntry<I> extends WaitKey {
+  readonly item: I;
+  pos: number;
 }
 
 interface AvailableIndex<A extends PoolAgent> {

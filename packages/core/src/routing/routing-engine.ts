@@ -1021,12 +1021,12 @@ export class RoutingEngine {
 
   /** First interaction waiting in `pool` on `channel` this agent may take, unless nothing there beats `best`. */
   #firstEligible(pool: RoutedPool, channel: Channel, agent: AgentEntry, best: Routed | null): Routed | null {
-    // Fast path: the (cached) head is usually the answer; iterate only past ineligible heads.
+    // Fast path: the head is usually the answer; iterate only past ineligible heads.
     const head = pool.waitingHead(channel);
     if (!head || (best && compareWaitKeys(head.waitKey, best.waitKey) >= 0)) return null;
     if (!this.#skipReason(agent, head, this.#stageRelax(head))) return head;
-    for (const [key, ix] of pool.waiting(channel)!.entries()) {
-      if (best && compareWaitKeys(key, best.waitKey) >= 0) return null;
+    for (const ix of pool.waitingInOrder(channel)) {
+      if (best && compareWaitKeys(ix.waitKey, best.waitKey) >= 0) return null;
       if (!this.#skipReason(agent, ix, this.#stageRelax(ix))) return ix;
     }
     return null;
@@ -1213,7 +1213,7 @@ export class RoutingEngine {
     const affected = new Set<Routed>();
     for (const pool of pools) {
       if (pool.loggedIn !== 0) continue;
-      for (const [, tree] of pool.waitingChannels()) for (const ix of tree.values()) affected.add(ix);
+      for (const ix of pool.allWaiting()) affected.add(ix);
     }
     for (const ix of affected) {
       if (ix.inWaiting && ix.queue.overflow.some((r) => r.noAgents)) this.#route(ix, at);

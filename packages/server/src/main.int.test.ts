@@ -1,45 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const root = new URL('../../../', import.meta.url).pathname;
-const tsx = join(root, 'node_modules/.bin/tsx');
-const main = join(root, 'packages/server/src/main.ts');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Running {
-  let out = '';
-  const child = spawn(tsx, [main], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitFor(run: Running, pattern: RegExp, ms = 60_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const m = run.output().match(pattern);
-    if (m) return m;
-    if (run.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`did not see ${pattern} in:\n${run.output()}`);
-}
+import { startServerProcess, waitForOutput } from './testing/server-process';
 
 describe('main (the real process)', () => {
   const dirs: string[] = [];
@@ -48,7 +11,7 @@ describe('main (the real process)', () => {
   });
 
   it('refuses bad configuration with a clear message and exit code 2', async () => {
-    const run = start({ PORT: 'not-a-port', DATABASE_URL: 'mysql://x' });
+    const run = startServerProcess({ PORT: 'not-a-port', DATABASE_URL: 'mysql://x' });
     expect(await run.exited).toBe(2);
     expect(run.output()).toMatch(/invalid configuration:[\s\S]*PORT[\s\S]*DATABASE_URL/);
   });
@@ -63,9 +26,9 @@ describe('main (the real process)', () => {
       HOTLINE_ADMIN_EMAIL: 'boss@example.com',
     };
 
-    const first = start(env);
-    const [, url] = await waitFor(first, /running at (http:\/\/\S+\/)/);
-    const [, password] = await waitFor(first, /Password: (\S+)\s+<- generated/);
+    const first = startServerProcess(env);
+    const [, url] = await waitForOutput(first, /running at (http:\/\/\S+\/)/);
+    const [, password] = await waitForOutput(first, /Password: (\S+)\s+<- generated/);
     const base = url!.replace('localhost', '127.0.0.1');
     expect((await fetch(`${base}readyz`)).status).toBe(200);
     const login = await fetch(`${base}api/auth/login`, {
@@ -86,8 +49,8 @@ describe('main (the real process)', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
-    const second = start(env);
-    const [, url2] = await waitFor(second, /running at (http:\/\/\S+\/)/);
+    const second = startServerProcess(env);
+    const [, url2] = await waitForOutput(second, /running at (http:\/\/\S+\/)/);
     expect(second.output()).not.toMatch(/generated/);
     const base2 = url2!.replace('localhost', '127.0.0.1');
     const teams = await fetch(`${base2}api/teams`, { headers: { authorization: `Bearer ${token}` } });

@@ -18,7 +18,8 @@ import type { Millis } from '../ports';
  * in wrap-up). Work marked `exclusive` (a call, by default) blocks offers on every other channel.
  */
 export type AgentPresence = 'logged_out' | 'ready' | 'not_ready';
-export type AgentStatus = 'logged_out' | 'ready' | 'not_ready' | 'reserved' | 'busy' | 'wrap_up';
+export const agentStatuses = ['logged_out', 'ready', 'not_ready', 'reserved', 'busy', 'wrap_up'] as const;
+export type AgentStatus = (typeof agentStatuses)[number];
 export type WorkPhase = 'offered' | 'connected' | 'wrap_up';
 
 export interface WorkItem {

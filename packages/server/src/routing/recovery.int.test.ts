@@ -1,52 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engines, type TestDatabase } from '../testing/databases';
+import { startServerProcess, waitForOutput } from '../testing/server-process';
 
 /**
  * Kill -9 with work queued, offered and connected, then start again: the queued interactions come
  * back in the same order and are routed, the connected one is still with its agent, the offer that
  * died with the process is made again, and nothing is lost or doubled. Runs the real server process.
  */
-const root = new URL('../../../../', import.meta.url).pathname;
-const main = join(root, 'packages/server/src/main.ts');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<unknown>;
-}
-
-function start(env: Record<string, string>): Running {
-  let out = '';
-  // One process (node with the tsx loader), so that SIGKILL really kills the server and not a wrapper.
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return { child, output: () => out, exited };
-}
-
-async function waitFor(run: Running, pattern: RegExp, ms = 90_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const m = run.output().match(pattern);
-    if (m) return m;
-    if (run.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`did not see ${pattern} in:\n${run.output()}`);
-}
 
 describe.each(engines)('routing survives kill -9 on %s', (engine) => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -69,12 +32,12 @@ describe.each(engines)('routing survives kill -9 on %s', (engine) => {
       if (tdb.target.kind === 'postgres') env.DATABASE_URL = tdb.target.url;
     }
 
-    const first = start(env);
+    const first = startServerProcess(env);
     cleanup.push(async () => {
       if (first.child.exitCode === null) first.child.kill('SIGKILL');
     });
-    const [, url] = await waitFor(first, /running at (http:\/\/\S+\/)/);
-    const [, password] = await waitFor(first, /Password: (\S+)\s+<- generated/);
+    const [, url] = await waitForOutput(first, /running at (http:\/\/\S+\/)/);
+    const [, password] = await waitForOutput(first, /Password: (\S+)\s+<- generated/);
     let base = url!.replace('localhost', '127.0.0.1');
     const call = async (method: string, path: string, token: string, body?: unknown) => {
       const res = await fetch(`${base}${path}`, {
@@ -133,11 +96,11 @@ describe.each(engines)('routing survives kill -9 on %s', (engine) => {
     first.child.kill('SIGKILL');
     await first.exited;
 
-    const second = start(env);
+    const second = startServerProcess(env);
     cleanup.push(async () => {
       if (second.child.exitCode === null) second.child.kill('SIGKILL');
     });
-    const [, url2] = await waitFor(second, /running at (http:\/\/\S+\/)/);
+    const [, url2] = await waitForOutput(second, /running at (http:\/\/\S+\/)/);
     base = url2!.replace('localhost', '127.0.0.1');
 
     // Connected work is still with its agent; the lost offer was made again; the queue kept its order.

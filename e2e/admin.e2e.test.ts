@@ -73,12 +73,21 @@ describe('web admin', () => {
     await page.getByTestId('required-skills-skill').click();
     await page.getByRole('option', { name: 'Billing' }).click();
     await page.getByTestId('required-skills-level').fill('3');
+    await page.getByTestId('field-offer-timeout').fill('45');
+    await page.getByLabel('Звонок блокирует чаты и письма оператора').uncheck();
     await shot('06-queue-form');
     await page.getByTestId('form-submit').click();
     await page.getByTestId('entity-form').waitFor({ state: 'hidden' });
     const queueRow = page.getByTestId('queues-row').filter({ hasText: 'Billing support' });
     await queueRow.waitFor();
     expect(await queueRow.textContent()).toContain('Billing ≥ 3');
+    const stored = (await page.evaluate(async () => (await fetch('/api/queues?limit=100')).json())) as {
+      items: { name: string }[];
+    };
+    expect(stored.items.find((q: { name: string }) => q.name === 'Billing support')).toMatchObject({
+      offerTimeoutSeconds: 45,
+      blocksOtherChannels: false,
+    });
     await shot('07-queue-created');
 
     await page.getByTestId('nav-skills').click();

@@ -1,5 +1,5 @@
 import { type QueueStrategy, queueStrategies } from '@hotline/protocol/config';
-import { Select, SimpleGrid } from '@mantine/core';
+import { Select, SimpleGrid, Switch } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { calendars, skills } from '../../api/resources';
 import type { EntityFormProps } from '../../crud/entity-modal';
@@ -18,6 +18,8 @@ export interface QueueForm {
   serviceLevelPercent: number;
   wrapUpSeconds: number;
   maxWaitSeconds: number;
+  offerTimeoutSeconds: number;
+  blocksOtherChannels: boolean;
   calendarId: string | null;
 }
 
@@ -89,6 +91,22 @@ export function QueueFormFields({ value, onChange }: EntityFormProps<QueueForm>)
           value={value.maxWaitSeconds}
           onChange={(maxWaitSeconds) => onChange({ maxWaitSeconds })}
           data-testid="field-max-wait"
+        />
+        <IntInput
+          label={t('queues.offerTimeoutSeconds')}
+          description={t('queues.offerTimeoutHint')}
+          min={1}
+          max={600}
+          value={value.offerTimeoutSeconds}
+          onChange={(offerTimeoutSeconds) => onChange({ offerTimeoutSeconds })}
+          data-testid="field-offer-timeout"
+        />
+        <Switch
+          mt="xl"
+          label={t('queues.blocksOtherChannels')}
+          checked={value.blocksOtherChannels}
+          onChange={(event) => onChange({ blocksOtherChannels: event.currentTarget.checked })}
+          data-testid="field-blocks-other-channels"
         />
       </SimpleGrid>
       <Select

@@ -18,6 +18,8 @@ const emptyForm = (): QueueForm => ({
   serviceLevelPercent: 80,
   wrapUpSeconds: 30,
   maxWaitSeconds: 600,
+  offerTimeoutSeconds: 20,
+  blocksOtherChannels: true,
   calendarId: null,
 });
 
@@ -32,6 +34,8 @@ const toForm = (queue: Queue): QueueForm => ({
   serviceLevelPercent: queue.serviceLevelPercent,
   wrapUpSeconds: queue.wrapUpSeconds,
   maxWaitSeconds: queue.maxWaitSeconds,
+  offerTimeoutSeconds: queue.offerTimeoutSeconds,
+  blocksOtherChannels: queue.blocksOtherChannels,
   calendarId: queue.calendarId,
 });
 

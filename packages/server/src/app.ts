@@ -7,7 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { LoginThrottle, type ThrottlePolicy } from '@hotline/core/login-throttle';
 import type { Clock, IdGen } from '@hotline/core/ports';
-import type { EngineSettings } from '@hotline/core/routing/routing-engine';
+import type { EngineSettings } from '@hotline/core/routing/engine-contract';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Db } from './db/database';

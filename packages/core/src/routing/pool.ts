@@ -8,12 +8,13 @@ import { compareWaitKeys, type WaitKey } from './wait-order';
 
 /**
  * The agents who may take a queue's interactions at one relaxation level, and the interactions
- * waiting for them. Both sides are ordered indexes (B+trees), one per channel, created the first time
- * the channel is used, so a decision reads the head of a few trees instead of scanning agents or
- * interactions. A queue has one pool per distinct relaxation in its expansion steps.
+ * waiting for them. Both sides are indexed binary heaps (agent-heap.ts), one per channel, created the
+ * first time the channel is used, so a decision reads the top of a few heaps instead of scanning agents
+ * or interactions. A queue has one pool per distinct relaxation in its expansion steps.
  *
- * Invariant kept by the engine: an agent is in `available(channel)` exactly when it is a member and
- * has a free slot on that channel, under the key its queue's strategy gives it now.
+ * Invariant kept by the engine: every member with a free slot on an indexed channel is filed in that
+ * channel's heap under the key its queue's strategy gives it now, marked free; a filed agent who is
+ * no longer free is marked so and skipped by readers (see `reindex`).
  */
 export interface PoolAgent {
   readonly state: AgentState;

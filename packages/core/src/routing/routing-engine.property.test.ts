@@ -4,8 +4,9 @@ import { freeSlots } from '../agent/agent-state';
 import type { Capacity, Channel } from '../channels';
 import { type AgentId, agentId, interactionId, queueId, type SkillId, skillId } from '../ids';
 import { type Millis, millis } from '../ports';
+import type { InteractionView } from './engine-contract';
 import { type QueueConfig, queueConfig, type SkillRequirement } from './queue-config';
-import { type InteractionView, RoutingEngine } from './routing-engine';
+import { RoutingEngine } from './routing-engine';
 import type { RoutingEvent } from './routing-events';
 import { compareWaitKeys } from './wait-order';
 

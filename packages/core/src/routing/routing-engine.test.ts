@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Capacity } from '../channels';
 import { agentId, interactionId, queueId, skillId } from '../ids';
 import { type Millis, millis } from '../ports';
+import type { EngineSettings } from './engine-contract';
 import { type QueueConfig, queueConfig } from './queue-config';
-import { type EngineSettings, RoutingEngine } from './routing-engine';
+import { RoutingEngine } from './routing-engine';
 import type { RoutingEvent, RoutingOffered } from './routing-events';
 
 const full: Capacity = { voice: 1, chat: 3, email: 5, sms: 3, messenger: 3, task: 1 };

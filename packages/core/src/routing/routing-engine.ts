@@ -1,42 +1,59 @@
 import * as agentSm from '../agent/agent-state';
-import {
-  type AgentPresence,
-  type AgentState,
-  deriveStatus,
-  freeSlots,
-  type WorkItem,
-  workItem,
-} from '../agent/agent-state';
-import { type Capacity, type Channel, channels } from '../channels';
+import { type AgentState, deriveStatus, freeSlots, type WorkItem, workItem } from '../agent/agent-state';
+import { type Channel, channels } from '../channels';
 import { DomainError } from '../domain-error';
 import type { AgentId, InteractionId, QueueId, SkillId } from '../ids';
 import {
-  type InteractionLifecycle,
   type InteractionState,
   type LifecycleEvent,
   newInteractionLifecycle,
   transitionInteraction,
 } from '../interaction/interaction-lifecycle';
 import { type Millis, millis } from '../ports';
-import type { AgentKey } from './agent-order';
 import { DeadlineQueue } from './deadline-queue';
 import type {
+  AgentProfile,
+  EngineSettings,
+  EnqueueRequest,
+  InteractionView,
+  PreferredAgent,
+  QueueSnapshot,
+  RestoredAgent,
+  RestoredInteraction,
+} from './engine-contract';
+import { defaultEngineSettings } from './engine-contract';
+import {
+  type AgentEntry,
+  explained,
+  explainedInteraction,
+  newRouted,
+  type Routed,
+  type RoutedPool,
+  summary,
+  view,
+} from './engine-records';
+import type {
   ExplainedAgent,
-  ExplainedInteraction,
-  PoolSummary,
   RoutingExplanation,
   SkipReason,
   WaitingExplanation,
   WaitingReason,
 } from './explanation';
 import { freeByChannel, Pool } from './pool';
-import type { OverflowAction, OverflowRule, QueueConfig, SkillRequirement } from './queue-config';
+import type { OverflowAction, OverflowRule, QueueConfig } from './queue-config';
 import type { RoutingEvent } from './routing-events';
-import { compareWaitKeys, type WaitKey } from './wait-order';
+import { compareWaitKeys } from './wait-order';
+
+type Deadline =
+  | { kind: 'offer_timeout'; id: InteractionId; round: number }
+  | { kind: 'wrap_up'; id: InteractionId; agentId: AgentId }
+  | { kind: 'waiting_check'; id: InteractionId }
+  | { kind: 'preference'; id: InteractionId }
+  | { kind: 'not_before'; id: InteractionId };
 
 /**
  * The routing engine of one tenant: agents, queues and the interactions it is routing, with the
- * indexes that make each decision cost a few B+tree reads (see pool.ts). It is synchronous and does
+ * indexes that make each decision cost a few heap reads (see pool.ts). It is synchronous and does
  * no I/O: every command takes the time it happens at and returns the domain events it caused, in
  * order. The caller stores them and carries out the decisions; timers are the caller's too — it asks
  * `nextDeadline()` and calls `tick(now)` when that time comes.
@@ -49,164 +66,6 @@ import { compareWaitKeys, type WaitKey } from './wait-order';
  *
  * Not thread-safe and not re-entrant: one command at a time per tenant (the server serialises them).
  */
-export interface AgentProfile {
-  readonly id: AgentId;
-  readonly capacity: Capacity;
-  readonly skills: ReadonlyMap<SkillId, number>;
-}
-
-export interface EngineSettings {
-  /** Offers in a row that time out before the agent is set not ready ("missed"); 0 disables. */
-  readonly missedOffersLimit: number;
-  /** Most agents rung at once by `ring_all`. */
-  readonly ringAllMax: number;
-  /** Overflow moves to another queue before the interaction is given up as missed (breaks loops). */
-  readonly maxQueueHops: number;
-  /** Runners-up recorded in a decision's explanation. */
-  readonly explainCandidates: number;
-}
-
-export const defaultEngineSettings: EngineSettings = {
-  missedOffersLimit: 3,
-  ringAllMax: 50,
-  maxQueueHops: 5,
-  explainCandidates: 3,
-};
-
-export interface PreferredAgent {
-  readonly agentId: AgentId;
-  readonly kind: 'personal' | 'last' | 'transfer';
-  /** How long only this agent may take it; after that anyone eligible may. */
-  readonly exclusiveMs: number;
-}
-
-export interface EnqueueRequest {
-  readonly id: InteractionId;
-  readonly channel: Channel;
-  readonly queueId: QueueId;
-  /** Defaults to the queue's priority. */
-  readonly priority?: number;
-  /** Required on top of the queue's own skills. */
-  readonly skills?: readonly SkillRequirement[];
-  /** Effective enqueue time for ordering; defaults to now. A callback passes its original time. */
-  readonly enqueuedAt?: Millis;
-  readonly preferredAgent?: PreferredAgent | null;
-  /** The customer is not on the line and waits to be called back (state `callback_scheduled`). */
-  readonly callback?: boolean;
-  /** Not routable before this time (a callback scheduled for later). */
-  readonly notBefore?: Millis | null;
-  /** Where the interaction is coming from when the router first sees it. */
-  readonly from?: 'new' | 'in_flow';
-}
-
-interface AgentEntry {
-  state: AgentState;
-  readonly ordinal: number;
-  skills: ReadonlyMap<SkillId, number>;
-  pools: RoutedPool[];
-  /** Interactions reserved for this agent alone for now (personal / last agent / direct transfer). */
-  personal: Map<InteractionId, Routed>;
-}
-
-interface Routed {
-  readonly id: InteractionId;
-  readonly channel: Channel;
-  lifecycle: InteractionLifecycle;
-  queue: QueueConfig;
-  priority: number;
-  skills: readonly SkillRequirement[];
-  waitKey: WaitKey;
-  /** When it entered its current queue (expansion, overflow and wait figures count from here). */
-  queuedAt: Millis;
-  stage: number;
-  pools: RoutedPool[];
-  inWaiting: boolean;
-  preferred: { agentId: AgentId; until: Millis } | null;
-  /** Agents who declined or let the offer time out (allocated on the first one). */
-  declined: Set<AgentId> | null;
-  offeredTo: AgentId[];
-  offerRound: number;
-  agentId: AgentId | null;
-  connectedAt: Millis | null;
-  /** Overflow rules already taken in the current queue, as a bit mask (at most 10 rules). */
-  overflowFired: number;
-  hops: number;
-  notBefore: Millis | null;
-  nextCheckAt: Millis | null;
-  /** Index in `#waitingByQueue` of `waitSlotQueue` while waiting; -1 otherwise. */
-  waitSlot: number;
-  waitSlotQueue: QueueId | null;
-}
-
-type RoutedPool = Pool<AgentEntry, Routed>;
-
-type Deadline =
-  | { kind: 'offer_timeout'; id: InteractionId; round: number }
-  | { kind: 'wrap_up'; id: InteractionId; agentId: AgentId }
-  | { kind: 'waiting_check'; id: InteractionId }
-  | { kind: 'preference'; id: InteractionId }
-  | { kind: 'not_before'; id: InteractionId };
-
-export interface QueueSnapshot {
-  readonly queueId: QueueId;
-  readonly waiting: number;
-  readonly oldestQueuedAt: Millis | null;
-  readonly members: number;
-  readonly loggedIn: number;
-  readonly ready: number;
-  readonly freeSlots: Readonly<Partial<Record<Channel, number>>>;
-}
-
-export interface InteractionView {
-  readonly id: InteractionId;
-  readonly channel: Channel;
-  readonly state: InteractionState;
-  readonly queueId: QueueId;
-  readonly priority: number;
-  readonly enqueuedAt: Millis;
-  readonly queuedAt: Millis;
-  readonly stage: number;
-  readonly offeredTo: readonly AgentId[];
-  readonly agentId: AgentId | null;
-  readonly declinedBy: readonly AgentId[];
-  /** Only this agent may take it until `until`. */
-  readonly preferred: { readonly agentId: AgentId; readonly until: Millis } | null;
-  readonly notBefore: Millis | null;
-  readonly requiredSkills: readonly SkillRequirement[];
-  /** Arrival order among equal priority and time; keep it across restarts. */
-  readonly seq: number;
-}
-
-/** An agent as stored, to rebuild the engine after a restart. */
-export interface RestoredAgent {
-  readonly profile: AgentProfile;
-  readonly presence: AgentPresence;
-  readonly notReadyReason: string | null;
-  readonly since: Millis;
-}
-
-/** An open interaction as stored. `offered` ones come back waiting (the offer died with the process). */
-export interface RestoredInteraction {
-  readonly id: InteractionId;
-  readonly channel: Channel;
-  readonly state: 'queued' | 'callback_scheduled' | 'offered' | 'connected' | 'wrap_up';
-  readonly queueId: QueueId;
-  readonly priority: number;
-  readonly skills: readonly SkillRequirement[];
-  readonly enqueuedAt: Millis;
-  readonly queuedAt: Millis;
-  readonly seq: number;
-  readonly stage: number;
-  readonly declinedBy: readonly AgentId[];
-  readonly preferred: { readonly agentId: AgentId; readonly until: Millis } | null;
-  readonly notBefore: Millis | null;
-  readonly agentId: AgentId | null;
-  readonly connectedAt: Millis | null;
-  /** Since when the current state holds (wrap-up ends at this + the queue's wrap-up time). */
-  readonly stateSince: Millis;
-  readonly callback: boolean;
-}
-
 export class RoutingEngine {
   readonly #settings: EngineSettings;
   readonly #random: () => number;
@@ -415,32 +274,19 @@ export class RoutingEngine {
       const queue = this.#queue(request.queueId);
       let lifecycle = newInteractionLifecycle(request.id, at);
       if (request.from === 'in_flow') lifecycle = { ...lifecycle, state: 'in_flow' };
-      const ix: Routed = {
+      const priority = request.priority ?? queue.priority;
+      const ix = newRouted({
         id: request.id,
         channel: request.channel,
         lifecycle,
         queue,
-        priority: request.priority ?? queue.priority,
+        priority,
         skills: request.skills ?? [],
-        waitKey: { negPriority: 0, enqueuedAt: 0, seq: 0 },
+        waitKey: { negPriority: -priority, enqueuedAt: request.enqueuedAt ?? at, seq: this.#seq++ },
         queuedAt: at,
-        stage: 0,
-        pools: this.#stagePools(queue, 0),
-        inWaiting: false,
-        preferred: null,
-        declined: null,
-        offeredTo: [],
-        offerRound: 0,
-        agentId: null,
-        connectedAt: null,
-        overflowFired: 0,
-        hops: 0,
         notBefore: request.notBefore ?? null,
-        nextCheckAt: null,
-        waitSlot: -1,
-        waitSlotQueue: null,
-      };
-      ix.waitKey = { negPriority: -ix.priority, enqueuedAt: request.enqueuedAt ?? at, seq: this.#seq++ };
+      });
+      ix.pools = this.#stagePools(queue, 0);
       this.#interactions.set(ix.id, ix);
       this.#setPreferred(ix, request.preferredAgent ?? null, at);
       this.#transition(ix, 'queued', at);
@@ -583,7 +429,7 @@ export class RoutingEngine {
         if (!queue) continue;
         const waitingState = r.callback ? 'callback_scheduled' : 'queued';
         const lifecycleState: InteractionState = r.state === 'offered' ? 'offered' : r.state;
-        const ix: Routed = {
+        const ix = newRouted({
           id: r.id,
           channel: r.channel,
           lifecycle: { id: r.id, state: lifecycleState, stateSince: r.stateSince, waitingState },
@@ -593,21 +439,12 @@ export class RoutingEngine {
           waitKey: { negPriority: -r.priority, enqueuedAt: r.enqueuedAt, seq: r.seq },
           queuedAt: r.queuedAt,
           stage: Math.min(r.stage, queue.expansion.length),
-          pools: [],
-          inWaiting: false,
           preferred: r.preferred && this.#agents.has(r.preferred.agentId) ? { ...r.preferred } : null,
           declined: r.declinedBy.length ? new Set(r.declinedBy) : null,
-          offeredTo: [],
-          offerRound: 0,
           agentId: r.state === 'connected' || r.state === 'wrap_up' ? r.agentId : null,
           connectedAt: r.connectedAt,
-          overflowFired: 0,
-          hops: 0,
           notBefore: r.notBefore,
-          nextCheckAt: null,
-          waitSlot: -1,
-          waitSlotQueue: null,
-        };
+        });
         ix.pools = this.#stagePools(queue, ix.stage);
         this.#interactions.set(ix.id, ix);
         this.#trackWaiting(ix);
@@ -1273,54 +1110,4 @@ export class RoutingEngine {
       consideredInteractions: [],
     };
   }
-}
-
-function summary(pool: RoutedPool, channel: Channel): PoolSummary {
-  return {
-    queueId: pool.queue.id,
-    relaxLevelsBy: pool.relax,
-    members: pool.members.size,
-    available: pool.availableCount(channel),
-  };
-}
-
-function explained(pool: RoutedPool, agent: AgentEntry, key: AgentKey | null): ExplainedAgent {
-  return {
-    agentId: agent.state.id,
-    queueId: pool.queue.id,
-    strategy: pool.queue.strategy,
-    primary: key?.primary ?? 0,
-    secondary: key?.secondary ?? 0,
-    skillMatch: key ? -key.negMatch : pool.matchOf(agent.state.id),
-    idleSince: agent.state.idleSince,
-  };
-}
-
-function explainedInteraction(ix: Routed): ExplainedInteraction {
-  return {
-    interactionId: ix.id,
-    queueId: ix.queue.id,
-    priority: ix.priority,
-    enqueuedAt: millis(ix.waitKey.enqueuedAt),
-  };
-}
-
-function view(ix: Routed): InteractionView {
-  return {
-    id: ix.id,
-    channel: ix.channel,
-    state: ix.lifecycle.state,
-    queueId: ix.queue.id,
-    priority: ix.priority,
-    enqueuedAt: millis(ix.waitKey.enqueuedAt),
-    queuedAt: ix.queuedAt,
-    stage: ix.stage,
-    offeredTo: ix.offeredTo,
-    agentId: ix.agentId,
-    declinedBy: ix.declined ? [...ix.declined] : [],
-    preferred: ix.preferred,
-    notBefore: ix.notBefore,
-    requiredSkills: ix.skills,
-    seq: ix.waitKey.seq,
-  };
 }

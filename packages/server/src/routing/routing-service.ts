@@ -1,6 +1,7 @@
 import { DomainError } from '@hotline/core/domain-error';
 import type { Clock } from '@hotline/core/ports';
-import { type EngineSettings, RoutingEngine } from '@hotline/core/routing/routing-engine';
+import type { EngineSettings } from '@hotline/core/routing/engine-contract';
+import { RoutingEngine } from '@hotline/core/routing/routing-engine';
 import type { RoutingEvent } from '@hotline/core/routing/routing-events';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema';

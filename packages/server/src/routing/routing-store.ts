@@ -8,17 +8,13 @@ import {
   skillId,
 } from '@hotline/core/ids';
 import { type Millis, millis } from '@hotline/core/ports';
+import type { AgentProfile, RestoredAgent, RestoredInteraction } from '@hotline/core/routing/engine-contract';
 import type {
   OverflowRule as CoreOverflowRule,
   QueueConfig,
   Strategy,
 } from '@hotline/core/routing/queue-config';
-import type {
-  AgentProfile,
-  RestoredAgent,
-  RestoredInteraction,
-  RoutingEngine,
-} from '@hotline/core/routing/routing-engine';
+import type { RoutingEngine } from '@hotline/core/routing/routing-engine';
 import type { RoutingEvent } from '@hotline/core/routing/routing-events';
 import type { ExpansionStep, OverflowRule } from '@hotline/protocol/config';
 import type { Insertable, Kysely, Transaction } from 'kysely';

@@ -1,0 +1,141 @@
+import type { AgentState } from '../agent/agent-state';
+import type { Channel } from '../channels';
+import type { AgentId, InteractionId, QueueId, SkillId } from '../ids';
+import type { InteractionLifecycle } from '../interaction/interaction-lifecycle';
+import { type Millis, millis } from '../ports';
+import type { AgentKey } from './agent-order';
+import type { InteractionView } from './engine-contract';
+import type { ExplainedAgent, ExplainedInteraction, PoolSummary } from './explanation';
+import type { Pool } from './pool';
+import type { QueueConfig, SkillRequirement } from './queue-config';
+import type { WaitKey } from './wait-order';
+
+/**
+ * The routing engine's own records of agents and interactions (mutable, owned by one engine), and
+ * the read-only views and explanation parts made from them.
+ */
+export interface AgentEntry {
+  state: AgentState;
+  readonly ordinal: number;
+  skills: ReadonlyMap<SkillId, number>;
+  pools: RoutedPool[];
+  /** Interactions reserved for this agent alone for now (personal / last agent / direct transfer). */
+  personal: Map<InteractionId, Routed>;
+}
+
+export interface Routed {
+  readonly id: InteractionId;
+  readonly channel: Channel;
+  lifecycle: InteractionLifecycle;
+  queue: QueueConfig;
+  priority: number;
+  skills: readonly SkillRequirement[];
+  waitKey: WaitKey;
+  /** When it entered its current queue (expansion, overflow and wait figures count from here). */
+  queuedAt: Millis;
+  stage: number;
+  pools: RoutedPool[];
+  inWaiting: boolean;
+  preferred: { agentId: AgentId; until: Millis } | null;
+  /** Agents who declined or let the offer time out (allocated on the first one). */
+  declined: Set<AgentId> | null;
+  offeredTo: AgentId[];
+  offerRound: number;
+  agentId: AgentId | null;
+  connectedAt: Millis | null;
+  /** Overflow rules already taken in the current queue, as a bit mask (at most 10 rules). */
+  overflowFired: number;
+  hops: number;
+  notBefore: Millis | null;
+  nextCheckAt: Millis | null;
+  /** Index in `#waitingByQueue` of `waitSlotQueue` while waiting; -1 otherwise. */
+  waitSlot: number;
+  waitSlotQueue: QueueId | null;
+}
+
+export type RoutedPool = Pool<AgentEntry, Routed>;
+
+/** A new record with everything not given at its starting value (one place, one object shape). */
+export function newRouted(
+  fields: Pick<
+    Routed,
+    'id' | 'channel' | 'lifecycle' | 'queue' | 'priority' | 'skills' | 'waitKey' | 'queuedAt'
+  > &
+    Partial<Pick<Routed, 'stage' | 'preferred' | 'declined' | 'agentId' | 'connectedAt' | 'notBefore'>>,
+): Routed {
+  return {
+    id: fields.id,
+    channel: fields.channel,
+    lifecycle: fields.lifecycle,
+    queue: fields.queue,
+    priority: fields.priority,
+    skills: fields.skills,
+    waitKey: fields.waitKey,
+    queuedAt: fields.queuedAt,
+    stage: fields.stage ?? 0,
+    pools: [],
+    inWaiting: false,
+    preferred: fields.preferred ?? null,
+    declined: fields.declined ?? null,
+    offeredTo: [],
+    offerRound: 0,
+    agentId: fields.agentId ?? null,
+    connectedAt: fields.connectedAt ?? null,
+    overflowFired: 0,
+    hops: 0,
+    notBefore: fields.notBefore ?? null,
+    nextCheckAt: null,
+    waitSlot: -1,
+    waitSlotQueue: null,
+  };
+}
+
+export function summary(pool: RoutedPool, channel: Channel): PoolSummary {
+  return {
+    queueId: pool.queue.id,
+    relaxLevelsBy: pool.relax,
+    members: pool.members.size,
+    available: pool.availableCount(channel),
+  };
+}
+
+export function explained(pool: RoutedPool, agent: AgentEntry, key: AgentKey | null): ExplainedAgent {
+  return {
+    agentId: agent.state.id,
+    queueId: pool.queue.id,
+    strategy: pool.queue.strategy,
+    primary: key?.primary ?? 0,
+    secondary: key?.secondary ?? 0,
+    skillMatch: key ? -key.negMatch : pool.matchOf(agent.state.id),
+    idleSince: agent.state.idleSince,
+  };
+}
+
+export function explainedInteraction(ix: Routed): ExplainedInteraction {
+  return {
+    interactionId: ix.id,
+    queueId: ix.queue.id,
+    priority: ix.priority,
+    enqueuedAt: millis(ix.waitKey.enqueuedAt),
+  };
+}
+
+export function view(ix: Routed): InteractionView {
+  return {
+    id: ix.id,
+    channel: ix.channel,
+    state: ix.lifecycle.state,
+    queueId: ix.queue.id,
+    priority: ix.priority,
+    enqueuedAt: millis(ix.waitKey.enqueuedAt),
+    queuedAt: ix.queuedAt,
+    stage: ix.stage,
+    offeredTo: ix.offeredTo,
+    agentId: ix.agentId,
+    declinedBy: ix.declined ? [...ix.declined] : [],
+    preferred: ix.preferred,
+    notBefore: ix.notBefore,
+    requiredSkills: ix.skills,
+    seq: ix.waitKey.seq,
+  };
+}

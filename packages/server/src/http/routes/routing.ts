@@ -1,7 +1,8 @@
 import type { AgentState } from '@hotline/core/agent/agent-state';
 import { agentId, interactionId, queueId, skillId } from '@hotline/core/ids';
-import { millis } from '@hotline/core/ports';
+import { type Millis, millis } from '@hotline/core/ports';
 import type { RoutingEngine } from '@hotline/core/routing/routing-engine';
+import type { RoutingEvent } from '@hotline/core/routing/routing-events';
 import { errorBodySchema, idParams } from '@hotline/protocol/common';
 import {
   type AgentStateDto,
@@ -81,14 +82,11 @@ export const routingRoutes: FastifyPluginAsyncZod<RoutingRoutesOptions> = async 
   const { routing, db, figures } = opts;
   const kysely = db.kysely;
 
-  const agentCommand = (
-    p: Principal,
-    fn: (engine: RoutingEngine, at: ReturnType<typeof millis>) => unknown[],
-  ) =>
+  const agentCommand = (p: Principal, fn: (engine: RoutingEngine, at: Millis) => RoutingEvent[]) =>
     routing.execute(p.tenantId, (engine, at) => {
       const id = me(p);
       stateOf(engine, id);
-      const events = fn(engine, at) as ReturnType<RoutingEngine['tick']>;
+      const events = fn(engine, at);
       return { events, result: agentStateDto(stateOf(engine, id)) };
     });
 

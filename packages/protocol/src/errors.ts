@@ -19,9 +19,13 @@ export const errorStatus = {
   /** The offer is not (or no longer) open for this agent. */
   NOT_YOUR_OFFER: 409,
   AGENT_LOGGED_OUT: 409,
+  /** The chat has ended; nothing more can be sent to it. */
+  CONVERSATION_ENDED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,
+  /** Too many messages or requests from one visitor or address; retry after `Retry-After`. */
+  RATE_LIMITED: 429,
   INTERNAL: 500,
   NOT_READY: 503,
 } as const;

@@ -163,6 +163,9 @@ export interface InteractionsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   closed_at: NullableTimestamp;
+  contact_id: ColumnType<string | null, string | null | undefined, string | null>;
+  rating: ColumnType<number | null, number | null | undefined, number | null>;
+  rating_comment: ColumnType<string, string | undefined, string>;
 }
 
 export interface InteractionEventsTable {
@@ -214,7 +217,101 @@ export interface OutboxTable {
   payload: Json<unknown>;
 }
 
+type Optional<T> = ColumnType<T, T | undefined, T>;
+
+export interface ContactsTable {
+  id: string;
+  tenant_id: string;
+  name: Optional<string>;
+  email: string | null;
+  phone: string | null;
+  attributes: JsonDefault<Record<string, string>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ContactIdentitiesTable {
+  tenant_id: string;
+  contact_id: string;
+  kind: 'email' | 'phone' | 'visitor';
+  value: string;
+  created_at: Timestamp;
+}
+
+export interface WidgetVisitorsTable {
+  id: string;
+  tenant_id: string;
+  token_hash: string;
+  contact_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
+export interface ConversationsTable {
+  tenant_id: string;
+  interaction_id: string;
+  visitor_id: string | null;
+  language: Optional<string>;
+  last_seq: Optional<number>;
+  read_by_customer_seq: Optional<number>;
+  read_by_agent_seq: Optional<number>;
+  ended_at: NullableTimestamp;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  tenant_id: string;
+  interaction_id: string;
+  file_name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+  uploaded_by: string;
+  created_at: Timestamp;
+}
+
+export interface ChatMessagesTable {
+  id: string;
+  tenant_id: string;
+  interaction_id: string;
+  seq: number;
+  author_kind: 'customer' | 'agent' | 'supervisor' | 'bot' | 'system';
+  author_user_id: string | null;
+  author_name: Optional<string>;
+  visibility: 'public' | 'internal' | 'whisper';
+  text: string;
+  attachment_id: string | null;
+  client_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface ReplyTemplatesTable {
+  id: string;
+  tenant_id: string;
+  owner_id: string | null;
+  name: string;
+  body: string;
+  language: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WidgetSettingsTable {
+  tenant_id: string;
+  settings: Json<unknown>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  contacts: ContactsTable;
+  contact_identities: ContactIdentitiesTable;
+  widget_visitors: WidgetVisitorsTable;
+  conversations: ConversationsTable;
+  attachments: AttachmentsTable;
+  chat_messages: ChatMessagesTable;
+  reply_templates: ReplyTemplatesTable;
+  widget_settings: WidgetSettingsTable;
   interactions: InteractionsTable;
   interaction_events: InteractionEventsTable;
   routing_decisions: RoutingDecisionsTable;

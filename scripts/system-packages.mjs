@@ -14,10 +14,21 @@ export function postgresBinDir() {
 
 export const chromiumPath = '/usr/bin/chromium';
 
-export function ensureSystemPackages({ postgres, browser }) {
+/** Programs the SIP interop tests drive (integration tier): SIPp and openssl for TLS certificates. */
+const sipPeers = [
+  { program: 'sipp', pkg: 'sip-tester' },
+  { program: 'openssl', pkg: 'openssl' },
+];
+
+function onPath(program) {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(`${dir}/${program}`));
+}
+
+export function ensureSystemPackages({ postgres, browser, sip = postgres }) {
   const missing = [];
   if (postgres && !postgresBinDir()) missing.push('postgresql');
   if (browser && !existsSync(chromiumPath)) missing.push('chromium');
+  if (sip) for (const peer of sipPeers) if (!onPath(peer.program)) missing.push(peer.pkg);
   if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot) {

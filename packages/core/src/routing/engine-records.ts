@@ -6,7 +6,7 @@ import { type Millis, millis } from '../ports';
 import type { AgentKey } from './agent-order';
 import type { InteractionView } from './engine-contract';
 import type { ExplainedAgent, ExplainedInteraction, PoolSummary } from './explanation';
-import type { Pool } from './pool';
+import type { Membership, Pool, WaitEntry } from './pool';
 import type { QueueConfig, SkillRequirement } from './queue-config';
 import type { WaitKey } from './wait-order';
 
@@ -18,7 +18,8 @@ export interface AgentEntry {
   state: AgentState;
   readonly ordinal: number;
   skills: ReadonlyMap<SkillId, number>;
-  pools: RoutedPool[];
+  /** The pools the agent qualifies for, with its entries in their indexes (see pool.ts). */
+  memberships: AgentMembership[];
   /** Interactions reserved for this agent alone for now (personal / last agent / direct transfer). */
   personal: Map<InteractionId, Routed>;
 }
@@ -30,12 +31,14 @@ export interface Routed {
   queue: QueueConfig;
   priority: number;
   skills: readonly SkillRequirement[];
-  waitKey: WaitKey;
+  readonly waitKey: WaitKey;
   /** When it entered its current queue (expansion, overflow and wait figures count from here). */
   queuedAt: Millis;
   stage: number;
   pools: RoutedPool[];
   inWaiting: boolean;
+  /** Its entries in the waiting heaps of `pools` while `inWaiting`, else empty. */
+  readonly waitEntries: WaitEntry<Routed>[];
   preferred: { agentId: AgentId; until: Millis } | null;
   /** Agents who declined or let the offer time out (allocated on the first one). */
   declined: Set<AgentId> | null;
@@ -54,6 +57,7 @@ export interface Routed {
 }
 
 export type RoutedPool = Pool<AgentEntry, Routed>;
+export type AgentMembership = Membership<AgentEntry, Routed>;
 
 /** A new record with everything not given at its starting value (one place, one object shape). */
 export function newRouted(
@@ -75,6 +79,7 @@ export function newRouted(
     stage: fields.stage ?? 0,
     pools: [],
     inWaiting: false,
+    waitEntries: [],
     preferred: fields.preferred ?? null,
     declined: fields.declined ?? null,
     offeredTo: [],
@@ -99,16 +104,38 @@ export function summary(pool: RoutedPool, channel: Channel): PoolSummary {
   };
 }
 
-export function explained(pool: RoutedPool, agent: AgentEntry, key: AgentKey | null): ExplainedAgent {
+export function explained(pool: RoutedPool, agent: AgentEntry, key: AgentKey): ExplainedAgent {
   return {
     agentId: agent.state.id,
     queueId: pool.queue.id,
     strategy: pool.queue.strategy,
-    primary: key?.primary ?? 0,
-    secondary: key?.secondary ?? 0,
-    skillMatch: key ? -key.negMatch : pool.matchOf(agent.state.id),
+    primary: key.primary,
+    secondary: key.secondary,
+    skillMatch: -key.negMatch,
     idleSince: agent.state.idleSince,
   };
+}
+
+/** An agent chosen by the agent trigger: no key was read, only its match in the pool. */
+export function explainedMember(membership: AgentMembership): ExplainedAgent {
+  const { pool, agent } = membership;
+  return {
+    agentId: agent.state.id,
+    queueId: pool.queue.id,
+    strategy: pool.queue.strategy,
+    primary: 0,
+    secondary: 0,
+    skillMatch: membership.match,
+    idleSince: agent.state.idleSince,
+  };
+}
+
+/** The agent's membership in the first of `pools` it belongs to (a few pools each: a scan, no hashing). */
+export function membershipIn(agent: AgentEntry, pools: readonly RoutedPool[]): AgentMembership | undefined {
+  for (const pool of pools) {
+    for (const m of agent.memberships) if (m.pool === pool) return m;
+  }
+  return undefined;
 }
 
 export function explainedInteraction(ix: Routed): ExplainedInteraction {

@@ -1,8 +1,15 @@
 import { type AgentState, freeSlots } from '../agent/agent-state';
-import type { Channel } from '../channels';
+import { type Channel, channels } from '../channels';
 import type { AgentId, SkillId } from '../ids';
-import { AgentHeap, type AgentHeapEntry, IndexedHeap } from './agent-heap';
-import { type AgentKey, fillAgentKey, sameAgentKey, skillMatch } from './agent-order';
+import { type AgentHeapEntry, IndexedHeap } from './agent-heap';
+import {
+  type AgentKey,
+  compareAgentKeys,
+  fillAgentKey,
+  type MutableAgentKey,
+  sameAgentKey,
+  skillMatch,
+} from './agent-order';
 import type { QueueConfig } from './queue-config';
 import { compareWaitKeys, type WaitKey } from './wait-order';
 
@@ -15,6 +22,10 @@ import { compareWaitKeys, type WaitKey } from './wait-order';
  * Invariant kept by the engine: every member with a free slot on an indexed channel is filed in that
  * channel's heap under the key its queue's strategy gives it now, marked free; a filed agent who is
  * no longer free is marked so and skipped by readers (see `reindex`).
+ *
+ * Each member has a `Membership` here, shared with the agent's record: it holds the agent's heap
+ * entry for every index of the pool (filed or not), so re-indexing an agent after a change walks
+ * its own memberships instead of looking itself up in every index of every pool.
  */
 export interface PoolAgent {
   readonly state: AgentState;
@@ -27,36 +38,74 @@ export interface PoolInteraction {
   readonly waitKey: WaitKey;
 }
 
-/** Free slots of an agent on each channel, computed once per update and shared by all its pools. */
-export type FreeByChannel = Readonly<Record<Channel, number>>;
+/**
+ * An agent's place in one pool: its skill-match score there and one heap entry per available-agent
+ * index of the pool, in the pool's index order (an entry is in its heap only while `pos >= 0`).
+ * Created by `Pool.addMember`; the engine keeps the agent's memberships in the order of its pools,
+ * which is the order every re-index walks them (the `random` strategy draws tickets in that order).
+ */
+export interface Membership<A extends PoolAgent, I extends PoolInteraction> {
+  readonly pool: Pool<A, I>;
+  readonly agent: A;
+  readonly match: number;
+  readonly entries: AgentSlot<A>[];
+}
 
-export function freeByChannel(state: AgentState): FreeByChannel {
-  return {
-    voice: freeSlots(state, 'voice'),
-    chat: freeSlots(state, 'chat'),
-    email: freeSlots(state, 'email'),
-    sms: freeSlots(state, 'sms'),
-    messenger: freeSlots(state, 'messenger'),
-    task: freeSlots(state, 'task'),
-  };
+/** An agent's entry in one available-agent index; it knows its index, so re-indexing needs no lookup. */
+export interface AgentSlot<A> extends AgentHeapEntry<A> {
+  readonly index: AvailableIndex<A>;
+}
+
+/**
+ * Free slots of an agent on each channel, by the channel's place in `channels`: what `freeSlots`
+ * gives for each, computed in one pass over the agent's work. Computed once per update and shared by
+ * all the agent's pools; callers pass a scratch array to fill.
+ */
+export type FreeByChannel = Int32Array;
+
+/** The channel's place in `channels` (the index into a `FreeByChannel`); six entries: a scan is fastest. */
+export function channelNo(channel: Channel): number {
+  return channels.indexOf(channel);
+}
+
+export function freeByChannel(state: AgentState, out: FreeByChannel = newFreeByChannel()): FreeByChannel {
+  out.fill(0);
+  if (state.presence !== 'ready') return out;
+  // Exclusive work blocks every other channel: note its channel, or -2 once it spans two.
+  let exclusiveOn = -1;
+  for (const w of state.work) {
+    const c = channelNo(w.channel);
+    out[c]!++;
+    if (w.exclusive) exclusiveOn = exclusiveOn === -1 || exclusiveOn === c ? c : -2;
+  }
+  for (let c = 0; c < channels.length; c++) {
+    const blocked = exclusiveOn !== -1 && exclusiveOn !== c;
+    out[c] = blocked ? 0 : Math.max(0, state.capacity[channels[c]!] - out[c]!);
+  }
+  return out;
+}
+
+export function newFreeByChannel(): FreeByChannel {
+  return new Int32Array(channels.length);
 }
 
 export class Pool<A extends PoolAgent, I extends PoolInteraction> {
-  /** Qualified agents (any presence) and their skill-match score for this queue. */
+  /** Qualified agents (any presence). */
   readonly members = new Map<AgentId, A>();
-  readonly #match = new Map<AgentId, number>();
-  /** Per channel in use here: the agents with a free slot on it, by strategy key, and each one's key. */
-  readonly #available = new Map<Channel, AvailableIndex<A>>();
-  /** The same indexes as a list (walked on every agent change). */
+  readonly #memberships = new Map<AgentId, Membership<A, I>>();
+  /** By channel number (see `channelNo`), for channels in use here: the agents free on it, by strategy key. */
+  readonly #available: (AvailableIndex<A> | undefined)[] = [];
+  /** The same indexes in creation order: a membership's `entries` follow this order. */
   readonly #availableList: AvailableIndex<A>[] = [];
-  /** Per channel: the interactions waiting here, best first (an indexed heap), and each one's entry. */
-  readonly #waiting = new Map<Channel, { heap: IndexedHeap<WaitEntry<I>>; entries: Map<I, WaitEntry<I>> }>();
+  /** Per channel in order of first use: the interactions waiting here, best first (an indexed heap). */
+  readonly #waiting: WaitIndex<I>[] = [];
+  /** The same indexes by channel number (see `channelNo`), for the agent trigger's reads. */
+  readonly #waitingOn: (WaitIndex<I> | undefined)[] = [];
   /** Members not logged out (for "no agents" overflow and staffing figures). */
   loggedIn = 0;
-  readonly #scratch = heapEntry<A>(
-    { primary: 0, secondary: 0, negMatch: 0, idleSince: 0, ordinal: 0 },
-    null as unknown as A,
-  );
+  /** Scratch for `#keyOf`, and for the entries `visitFree` evicts (both emptied before returning). */
+  readonly #scratch: MutableAgentKey = { primary: 0, secondary: 0, negMatch: 0, idleSince: 0, ordinal: 0 };
+  readonly #stale: AgentSlot<A>[] = [];
 
   constructor(
     readonly queue: QueueConfig,
@@ -72,46 +121,52 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     return true;
   }
 
-  addMember(agent: A): void {
+  /** Adds a qualified agent; the caller keeps the membership with the agent (see `Membership`). */
+  addMember(agent: A): Membership<A, I> {
+    const membership: Membership<A, I> = {
+      pool: this,
+      agent,
+      match: skillMatch(agent.skills, this.queue.requiredSkills),
+      entries: this.#availableList.map((index) => unfiledSlot(agent, index)),
+    };
     this.members.set(agent.state.id, agent);
-    this.#match.set(agent.state.id, skillMatch(agent.skills, this.queue.requiredSkills));
+    this.#memberships.set(agent.state.id, membership);
     if (agent.state.presence !== 'logged_out') this.loggedIn++;
-    this.reindex(agent, freeByChannel(agent.state));
+    this.reindex(membership, freeByChannel(agent.state));
+    return membership;
   }
 
   removeMember(agent: A): void {
-    if (!this.members.delete(agent.state.id)) return;
+    const membership = this.#memberships.get(agent.state.id);
+    if (!membership) return;
+    this.members.delete(agent.state.id);
+    this.#memberships.delete(agent.state.id);
     if (agent.state.presence !== 'logged_out') this.loggedIn--;
-    for (const index of this.#available.values()) {
-      const entry = index.entries.get(agent.state.id);
-      if (entry) this.#evict(index, entry);
-    }
-    this.#match.delete(agent.state.id);
+    for (const entry of membership.entries) if (entry.pos >= 0) evict(entry);
   }
 
   /**
-   * Brings the agent's entries in line with its current state (call after every change of it).
+   * Brings the member's entries in line with its current state (call after every change of it).
    * An agent who stops being free stays filed, marked not free: readers skip it and evict it only if
    * they meet it, and when it is free again it is re-keyed in place — one heap sift per cycle instead
    * of a removal and an insertion in every pool.
    */
-  reindex(agent: A, free: FreeByChannel): void {
-    const id = agent.state.id;
-    for (const index of this.#availableList) {
-      const channel = index.channel;
-      const entry = index.entries.get(id);
-      if (free[channel] < 1) {
-        if (entry?.free) {
+  reindex(membership: Membership<A, I>, free: FreeByChannel): void {
+    for (const entry of membership.entries) {
+      const index = entry.index;
+      const filed = entry.pos >= 0;
+      if (free[index.channelNo]! < 1) {
+        if (filed && entry.free) {
           entry.free = false;
           index.free--;
         }
         continue;
       }
-      const key = this.#keyOf(agent, channel, entry);
-      if (!entry) {
-        const fresh = heapEntry(key, agent);
-        index.heap.insert(fresh);
-        index.entries.set(id, fresh);
+      const key = this.#keyOf(membership.agent, index.channel, filed ? entry : undefined, membership.match);
+      if (!filed) {
+        copyKey(entry, key);
+        entry.free = true;
+        index.heap.insert(entry);
         index.free++;
         continue;
       }
@@ -120,10 +175,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
         index.free++;
       }
       if (!sameAgentKey(entry, key)) {
-        entry.primary = key.primary;
-        entry.secondary = key.secondary;
-        entry.negMatch = key.negMatch;
-        entry.idleSince = key.idleSince;
+        copyKey(entry, key);
         index.heap.update(entry);
       }
     }
@@ -134,50 +186,47 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
    * no longer free met on the way are evicted afterwards.
    */
   visitFree(channel: Channel, visit: (entry: AgentHeapEntry<A>) => boolean): void {
-    const index = this.#index(channel);
-    const stale: AgentHeapEntry<A>[] = [];
-    for (const entry of index.heap.ordered()) {
-      if (!entry.free) {
-        stale.push(entry);
-        continue;
-      }
-      if (!visit(entry)) break;
-    }
-    for (const entry of stale) this.#evict(index, entry);
+    const stale = this.#stale;
+    this.#index(channel).heap.visitInOrder((entry) => {
+      if (entry.free) return visit(entry);
+      stale.push(entry);
+      return true;
+    });
+    for (const entry of stale) evict(entry);
+    stale.length = 0;
   }
 
   /** Makes sure agents are indexed for `channel` (from the first time work of it comes here). */
   #index(channel: Channel): AvailableIndex<A> {
-    let index = this.#available.get(channel);
+    let index = this.#available[channelNo(channel)];
     if (!index) {
-      index = { channel, heap: new AgentHeap<A>(), entries: new Map(), free: 0 };
-      this.#available.set(channel, index);
+      index = {
+        channel,
+        channelNo: channelNo(channel),
+        heap: new IndexedHeap<AgentSlot<A>>(compareAgentKeys),
+        free: 0,
+      };
+      this.#available[index.channelNo] = index;
       this.#availableList.push(index);
-      for (const agent of this.members.values()) {
+      for (const membership of this.#memberships.values()) {
+        const agent = membership.agent;
+        const entry = unfiledSlot(agent, index);
+        membership.entries.push(entry);
         if (freeSlots(agent.state, channel) < 1) continue;
-        const entry = heapEntry(this.#keyOf(agent, channel, undefined), agent);
+        copyKey(entry, this.#keyOf(agent, channel, undefined, membership.match));
+        entry.free = true;
         index.heap.insert(entry);
-        index.entries.set(agent.state.id, entry);
         index.free++;
       }
     }
     return index;
   }
 
-  #evict(index: AvailableIndex<A>, entry: AgentHeapEntry<A>): void {
-    index.heap.remove(entry);
-    index.entries.delete(entry.agent.state.id);
-    if (entry.free) index.free--;
-  }
-
-  /** The agent's key now, in a scratch entry of the same shape as the heap's (valid until the next call). */
-  #keyOf(agent: A, channel: Channel, previous: AgentKey | undefined): AgentHeapEntry<A> {
-    // The match score changes only with membership, so a filed entry already carries it.
-    const match = previous ? -previous.negMatch : (this.#match.get(agent.state.id) ?? 0);
-    const { strategy } = this.queue;
+  /** The agent's key now, in a scratch object (valid until the next call). */
+  #keyOf(agent: A, channel: Channel, previous: AgentKey | undefined, match: number): AgentKey {
     return fillAgentKey(
       this.#scratch,
-      strategy,
+      this.queue.strategy,
       agent.state,
       agent.ordinal,
       match,
@@ -188,35 +237,39 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   }
 
   availableCount(channel: Channel): number {
-    return this.#available.get(channel)?.free ?? 0;
+    return this.#available[channelNo(channel)]?.free ?? 0;
   }
 
-  matchOf(agentId: AgentId): number {
-    return this.#match.get(agentId) ?? 0;
+  /** The entry of the best interaction waiting on a channel (by number, see `channelNo`): its heap's top. */
+  waitingTop(channelNumber: number): WaitEntry<I> | undefined {
+    return this.#waitingOn[channelNumber]?.heap.peek();
   }
 
-  /** The best waiting interaction on `channel` (the top of its heap). */
-  waitingHead(channel: Channel): I | undefined {
-    return this.#waiting.get(channel)?.heap.peek()?.item;
+  /** Entries of the interactions waiting on a channel (by number), best first, lazily; nothing may change meanwhile. */
+  *waitingInOrder(channelNumber: number): Generator<WaitEntry<I>> {
+    const index = this.#waitingOn[channelNumber];
+    if (index) yield* index.heap.ordered();
   }
 
-  /** Waiting interactions on `channel`, best first, lazily; nothing may change while iterating. */
-  *waitingInOrder(channel: Channel): Generator<I> {
-    const index = this.#waiting.get(channel);
-    if (!index) return;
-    for (const entry of index.heap.ordered()) yield entry.item;
-  }
-
-  /** Every interaction waiting here, on any channel, in no particular order. */
+  /**
+   * Every interaction waiting here: channel by channel (in the order they were first used here), each
+   * in the order filed. The engine routes them in this order when the pool's last agent leaves, so it
+   * is part of the deterministic behaviour.
+   */
   *allWaiting(): Generator<I> {
-    for (const index of this.#waiting.values()) yield* index.entries.keys();
+    for (const index of this.#waiting) {
+      const filed = [...index.heap.entries()].sort((a, b) => a.filed - b.filed);
+      for (const entry of filed) yield entry.item;
+    }
   }
 
-  addWaiting(channel: Channel, item: I): void {
-    let index = this.#waiting.get(channel);
+  /** Files the interaction as waiting on `channel`; the caller keeps the entry to take it out again. */
+  addWaiting(channel: Channel, item: I): WaitEntry<I> {
+    let index = this.#waitingOn[channelNo(channel)];
     if (!index) {
-      index = { heap: new IndexedHeap<WaitEntry<I>>(compareWaitKeys), entries: new Map() };
-      this.#waiting.set(channel, index);
+      index = { heap: new IndexedHeap<WaitEntry<I>>(compareWaitKeys), filings: 0 };
+      this.#waiting.push(index);
+      this.#waitingOn[channelNo(channel)] = index;
       // Agents become indexed for this channel now that work of it exists here.
       this.#index(channel);
     }
@@ -226,18 +279,12 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       enqueuedAt: key.enqueuedAt,
       seq: key.seq,
       item,
+      heap: index.heap,
+      filed: index.filings++,
       pos: -1,
     };
     index.heap.insert(entry);
-    index.entries.set(item, entry);
-  }
-
-  removeWaiting(channel: Channel, item: I): void {
-    const index = this.#waiting.get(channel);
-    const entry = index?.entries.get(item);
-    if (!index || !entry) return;
-    index.heap.remove(entry);
-    index.entries.delete(item);
+    return entry;
   }
 
   qualificationGap(
@@ -252,30 +299,61 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   }
 }
 
-/** One shape for every heap entry (the comparator stays monomorphic). */
-function heapEntry<A extends PoolAgent>(key: AgentKey, agent: A): AgentHeapEntry<A> {
+/** One shape for every heap entry (the comparator stays monomorphic); filed by `reindex` when free. */
+function unfiledSlot<A>(agent: A, index: AvailableIndex<A>): AgentSlot<A> {
   return {
-    primary: key.primary,
-    secondary: key.secondary,
-    negMatch: key.negMatch,
-    idleSince: key.idleSince,
-    ordinal: key.ordinal,
+    primary: 0,
+    secondary: 0,
+    negMatch: 0,
+    idleSince: 0,
+    ordinal: 0,
     agent,
     pos: -1,
-    free: true,
+    free: false,
+    index,
   };
 }
 
-/** An interaction's place in one pool's waiting heap (its order key copied, for one object shape). */
-interface WaitEntry<I> extends WaitKey {
+function evict<A>(entry: AgentSlot<A>): void {
+  entry.index.heap.remove(entry);
+  if (entry.free) entry.index.free--;
+}
+
+function copyKey(entry: MutableAgentKey, key: AgentKey): void {
+  entry.primary = key.primary;
+  entry.secondary = key.secondary;
+  entry.negMatch = key.negMatch;
+  entry.idleSince = key.idleSince;
+  entry.ordinal = key.ordinal;
+}
+
+/**
+ * An interaction's place in one pool's waiting heap (its order key copied, for one object shape).
+ * The interaction's record holds its entries, so taking it out costs no lookup (`removeWaiting`).
+ */
+export interface WaitEntry<I> extends WaitKey {
   readonly item: I;
+  readonly heap: IndexedHeap<WaitEntry<I>>;
+  /** Filing order within the heap (see `allWaiting`). */
+  readonly filed: number;
   pos: number;
 }
 
-interface AvailableIndex<A extends PoolAgent> {
+/** Takes an interaction's entry out of the pool it was filed in (no-op when already out). */
+export function removeWaiting<I>(entry: WaitEntry<I>): void {
+  entry.heap.remove(entry);
+}
+
+interface WaitIndex<I> {
+  readonly heap: IndexedHeap<WaitEntry<I>>;
+  /** Entries filed so far (stamps `WaitEntry.filed`). */
+  filings: number;
+}
+
+interface AvailableIndex<A> {
   readonly channel: Channel;
-  readonly heap: AgentHeap<A>;
-  readonly entries: Map<AgentId, AgentHeapEntry<A>>;
+  readonly channelNo: number;
+  readonly heap: IndexedHeap<AgentSlot<A>>;
   /** Entries whose agent is free on the channel now (the rest wait to be re-keyed or evicted). */
   free: number;
 }

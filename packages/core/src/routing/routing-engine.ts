@@ -24,8 +24,11 @@ import type {
 import { defaultEngineSettings } from './engine-contract';
 import {
   type AgentEntry,
+  type AgentMembership,
   explained,
   explainedInteraction,
+  explainedMember,
+  membershipIn,
   newRouted,
   type Routed,
   type RoutedPool,
@@ -39,10 +42,10 @@ import type {
   WaitingExplanation,
   WaitingReason,
 } from './explanation';
-import { freeByChannel, Pool } from './pool';
+import { channelNo, freeByChannel, newFreeByChannel, Pool, removeWaiting, type WaitEntry } from './pool';
 import type { OverflowAction, OverflowRule, QueueConfig } from './queue-config';
 import type { RoutingEvent } from './routing-events';
-import { compareWaitKeys } from './wait-order';
+import { compareWaitKeys, type WaitKey } from './wait-order';
 
 type Deadline =
   | { kind: 'offer_timeout'; id: InteractionId; round: number }
@@ -71,7 +74,8 @@ export class RoutingEngine {
   readonly #random: () => number;
   readonly #queues = new Map<QueueId, QueueConfig>();
   readonly #pools = new Map<string, RoutedPool>();
-  readonly #stagePoolCache = new Map<string, RoutedPool[]>();
+  /** Per queue, the pools of each expansion stage (index: stage), built on first use. */
+  readonly #stagePoolCache = new Map<QueueId, RoutedPool[][]>();
   /** Pools by the first skill they require (plus those requiring none), to find an agent's pools fast. */
   readonly #poolsBySkill = new Map<SkillId | null, RoutedPool[]>();
   readonly #agents = new Map<AgentId, AgentEntry>();
@@ -80,6 +84,9 @@ export class RoutingEngine {
   #seq = 0;
   #events: RoutingEvent[] = [];
   readonly #dirty = new Set<AgentEntry>();
+  /** Scratch free-slot counts for re-indexing and for the agent trigger (one each: never nested). */
+  readonly #freeForIndex = newFreeByChannel();
+  readonly #freeForRouting = newFreeByChannel();
   /** Waiting interactions (queued or callback) per queue they are in, for positions and figures. */
   readonly #waitingByQueue = new Map<QueueId, Routed[]>();
 
@@ -108,7 +115,7 @@ export class RoutingEngine {
         for (const relax of new Set([0, ...q.expansion.map((s) => s.relaxLevelsBy)])) this.#pool(q, relax);
       }
       for (const agent of this.#agents.values()) {
-        agent.pools = [];
+        agent.memberships = [];
         this.#joinPools(agent);
       }
       for (const ix of this.#interactions.values()) {
@@ -131,15 +138,15 @@ export class RoutingEngine {
           state: agentSm.newAgentState(profile.id, profile.capacity, at),
           ordinal: this.#agents.size,
           skills: profile.skills,
-          pools: [],
+          memberships: [],
           personal: new Map(),
         };
         this.#agents.set(profile.id, agent);
         this.#joinPools(agent);
         return;
       }
-      for (const pool of agent.pools) pool.removeMember(agent);
-      agent.pools = [];
+      for (const m of agent.memberships) m.pool.removeMember(agent);
+      agent.memberships = [];
       agent.state = agentSm.setCapacity(agent.state, profile.capacity);
       agent.skills = profile.skills;
       this.#joinPools(agent);
@@ -150,7 +157,10 @@ export class RoutingEngine {
   // ── Agent commands ──────────────────────────────────────────────────────────
 
   login(agentId: AgentId, at: Millis): RoutingEvent[] {
-    return this.#run(() => this.#changeAgent(this.#agent(agentId), (s) => agentSm.login(s, at), at));
+    return this.#run(() => {
+      const agent = this.#agent(agentId);
+      this.#changeAgent(agent, agentSm.login(agent.state, at), at);
+    });
   }
 
   /** Open offers are withdrawn; connected work stays with the agent until it ends. */
@@ -158,13 +168,16 @@ export class RoutingEngine {
     return this.#run(() => {
       const agent = this.#agent(agentId);
       // Presence first, so the interactions whose offers are revoked do not come straight back here.
-      this.#changeAgent(agent, (s) => agentSm.logout(s, at), at, false);
+      this.#changeAgent(agent, agentSm.logout(agent.state, at), at, false);
       this.#revokeOffers(agent, at);
     });
   }
 
   setReady(agentId: AgentId, at: Millis): RoutingEvent[] {
-    return this.#run(() => this.#changeAgent(this.#agent(agentId), (s) => agentSm.setReady(s, at), at));
+    return this.#run(() => {
+      const agent = this.#agent(agentId);
+      this.#changeAgent(agent, agentSm.setReady(agent.state, at), at);
+    });
   }
 
   setNotReady(agentId: AgentId, reason: string | null, at: Millis): RoutingEvent[] {
@@ -172,7 +185,7 @@ export class RoutingEngine {
       const agent = this.#agent(agentId);
       if (agent.state.presence === 'logged_out')
         throw new DomainError('AGENT_LOGGED_OUT', `agent ${agentId} is logged out`);
-      this.#changeAgent(agent, (s) => agentSm.setNotReady(s, reason, at), at, false);
+      this.#changeAgent(agent, agentSm.setNotReady(agent.state, reason, at), at, false);
       this.#revokeOffers(agent, at);
     });
   }
@@ -188,7 +201,7 @@ export class RoutingEngine {
       if (ix.lifecycle.state !== 'offered' || !ix.offeredTo.includes(agentId)) {
         throw new DomainError('NOT_YOUR_OFFER', `no open offer of ${interactionId} to agent ${agentId}`);
       }
-      this.#changeAgent(agent, (s) => agentSm.accept(s, ix.id, at), at, false);
+      this.#changeAgent(agent, agentSm.accept(agent.state, ix.id, at), at, false);
       this.#transition(ix, 'connected', at);
       ix.agentId = agentId;
       ix.connectedAt = at;
@@ -211,7 +224,7 @@ export class RoutingEngine {
           reason: 'taken_by_other',
           at,
         });
-        this.#changeAgent(other, (s) => agentSm.withdrawOffer(s, ix.id, 'revoked', at, 0), at);
+        this.#changeAgent(other, agentSm.withdrawOffer(other.state, ix.id, 'revoked', at, 0), at);
       }
       this.#routeAgent(agent, at);
     });
@@ -246,7 +259,7 @@ export class RoutingEngine {
         at,
       });
       this.#transition(ix, 'ended', at);
-      this.#changeAgent(agent, (s) => agentSm.endWork(s, ix.id, at, wrapUpMs), at, false);
+      this.#changeAgent(agent, agentSm.endWork(agent.state, ix.id, at, wrapUpMs), at, false);
       if (wrapUpMs > 0)
         this.#deadlines.push(at + wrapUpMs, { kind: 'wrap_up', id: ix.id, agentId: agent.state.id });
       else this.#close(ix, at);
@@ -257,7 +270,7 @@ export class RoutingEngine {
   finishWrapUp(agentId: AgentId, interactionId: InteractionId, at: Millis): RoutingEvent[] {
     return this.#run(() => {
       const agent = this.#agent(agentId);
-      this.#changeAgent(agent, (s) => agentSm.finishWrapUp(s, interactionId, at), at, false);
+      this.#changeAgent(agent, agentSm.finishWrapUp(agent.state, interactionId, at), at, false);
       const ix = this.#interactions.get(interactionId);
       if (ix && ix.lifecycle.state === 'wrap_up' && ix.agentId === agentId) this.#close(ix, at);
       this.#routeAgent(agent, at);
@@ -314,7 +327,7 @@ export class RoutingEngine {
       if (target.agentId) this.#agent(target.agentId);
       const from = this.#agents.get(ix.agentId)!;
       const wrapUpMs = ix.queue.wrapUpMs;
-      this.#changeAgent(from, (s) => agentSm.endWork(s, ix.id, at, wrapUpMs), at, false);
+      this.#changeAgent(from, agentSm.endWork(from.state, ix.id, at, wrapUpMs), at, false);
       if (wrapUpMs > 0)
         this.#deadlines.push(at + wrapUpMs, { kind: 'wrap_up', id: ix.id, agentId: from.state.id });
       ix.agentId = null;
@@ -417,7 +430,7 @@ export class RoutingEngine {
           state,
           ordinal: this.#agents.size,
           skills: a.profile.skills,
-          pools: [],
+          memberships: [],
           personal: new Map(),
         };
         this.#agents.set(a.profile.id, entry);
@@ -586,10 +599,7 @@ export class RoutingEngine {
       list.push(pool);
       this.#poolsBySkill.set(first, list);
       for (const agent of this.#agents.values()) {
-        if (pool.qualifies(agent.state.id, agent.skills)) {
-          agent.pools.push(pool);
-          pool.addMember(agent);
-        }
+        if (pool.qualifies(agent.state.id, agent.skills)) agent.memberships.push(pool.addMember(agent));
       }
     }
     return pool;
@@ -599,17 +609,18 @@ export class RoutingEngine {
     const candidates = [...(this.#poolsBySkill.get(null) ?? [])];
     for (const skill of agent.skills.keys()) candidates.push(...(this.#poolsBySkill.get(skill) ?? []));
     for (const pool of candidates) {
-      if (pool.qualifies(agent.state.id, agent.skills)) {
-        agent.pools.push(pool);
-        pool.addMember(agent);
-      }
+      if (pool.qualifies(agent.state.id, agent.skills)) agent.memberships.push(pool.addMember(agent));
     }
   }
 
   /** The pools of a queue's expansion stage; shared (never mutated) by every interaction at that stage. */
   #stagePools(queue: QueueConfig, stage: number): RoutedPool[] {
-    const cacheKey = `${queue.id}/${stage}`;
-    const cached = this.#stagePoolCache.get(cacheKey);
+    let stages = this.#stagePoolCache.get(queue.id);
+    if (!stages) {
+      stages = [];
+      this.#stagePoolCache.set(queue.id, stages);
+    }
+    const cached = stages[stage];
     if (cached) return cached;
     const pools: RoutedPool[] = [];
     if (stage === 0) pools.push(this.#pool(queue, 0));
@@ -621,7 +632,7 @@ export class RoutingEngine {
         if (other && other !== queue) pools.push(this.#pool(other, 0));
       }
     }
-    this.#stagePoolCache.set(cacheKey, pools);
+    stages[stage] = pools;
     return pools;
   }
 
@@ -629,35 +640,29 @@ export class RoutingEngine {
     return ix.stage === 0 ? 0 : ix.queue.expansion[ix.stage - 1]!.relaxLevelsBy;
   }
 
-  /** Applies a change to an agent's state and keeps every index in line with it. */
-  #changeAgent(
-    agent: AgentEntry,
-    change: (s: AgentState) => agentSm.AgentChange,
-    at: Millis,
-    routeAfter = true,
-  ): void {
+  /** Applies a change made from the agent's current state and keeps every index in line with it. */
+  #changeAgent(agent: AgentEntry, result: agentSm.AgentChange, at: Millis, routeAfter = true): void {
     const before = agent.state;
-    const result = change(before);
     agent.state = result.agent;
     for (const e of result.events) this.#emit(e);
     const wasIn = before.presence !== 'logged_out';
     const isIn = result.agent.presence !== 'logged_out';
-    if (wasIn !== isIn) for (const pool of agent.pools) pool.loggedIn += isIn ? 1 : -1;
+    if (wasIn !== isIn) for (const m of agent.memberships) m.pool.loggedIn += isIn ? 1 : -1;
     this.#dirty.add(agent);
-    if (wasIn && !isIn) this.#checkNoAgents(agent.pools, at);
+    if (wasIn && !isIn) this.#checkNoAgents(agent.memberships, at);
     if (routeAfter) this.#routeAgent(agent, at);
   }
 
   /**
-   * Agents' entries in the available-agent trees are brought up to date lazily: before the next
-   * interaction-trigger decision reads those trees, and at the end of every command. An agent freed
-   * and offered new work within one command (the agent trigger) thus costs no tree update at all.
+   * Agents' entries in the available-agent heaps are brought up to date lazily: before the next
+   * interaction-trigger decision reads those heaps, and at the end of every command. An agent freed
+   * and offered new work within one command (the agent trigger) thus costs no heap update at all.
    */
   #flushDirtyAgents(): void {
     if (this.#dirty.size === 0) return;
     for (const agent of this.#dirty) {
-      const free = freeByChannel(agent.state);
-      for (const pool of agent.pools) pool.reindex(agent, free);
+      const free = freeByChannel(agent.state, this.#freeForIndex);
+      for (const m of agent.memberships) m.pool.reindex(m, free);
     }
     this.#dirty.clear();
   }
@@ -741,7 +746,8 @@ export class RoutingEngine {
   }
 
   #removeWaiting(ix: Routed): void {
-    for (const pool of ix.pools) pool.removeWaiting(ix.channel, ix);
+    for (const entry of ix.waitEntries) removeWaiting(entry);
+    ix.waitEntries.length = 0;
     ix.inWaiting = false;
   }
 
@@ -809,7 +815,7 @@ export class RoutingEngine {
       );
       return;
     }
-    for (const pool of ix.pools) pool.addWaiting(ix.channel, ix);
+    for (const pool of ix.pools) ix.waitEntries.push(pool.addWaiting(ix.channel, ix));
     ix.inWaiting = true;
     this.#scheduleWaitingCheck(ix);
   }
@@ -818,27 +824,36 @@ export class RoutingEngine {
   #routeAgent(agent: AgentEntry, at: Millis): void {
     for (;;) {
       if (agent.state.presence !== 'ready') return;
+      // The best so far and its key (a waiting-heap entry carries a copy of the interaction's key).
       let best: Routed | null = null;
+      let bestKey: WaitKey | null = null;
       const heads: Routed[] = [];
-      const free = freeByChannel(agent.state);
-      for (const channel of channels) {
-        if (free[channel] < 1) continue;
-        for (const pool of agent.pools) {
-          const head = this.#firstEligible(pool, channel, agent, best);
-          if (!head) continue;
-          heads.push(head);
-          if (!best || compareWaitKeys(head.waitKey, best.waitKey) < 0) best = head;
+      const free = freeByChannel(agent.state, this.#freeForRouting);
+      for (let c = 0; c < channels.length; c++) {
+        if (free[c]! < 1) continue;
+        for (const { pool } of agent.memberships) {
+          const head = this.#firstEligible(pool, c, agent, bestKey);
+          if (!head) continue; // else it comes before the best so far
+          heads.push(head.item);
+          best = head.item;
+          bestKey = head;
         }
       }
-      for (const ix of agent.personal.values()) {
-        // An expired reservation is routed to everyone by its own deadline in this same tick.
-        if (free[ix.channel] < 1 || !ix.preferred || ix.preferred.until <= at) continue;
-        heads.push(ix);
-        if (!best || compareWaitKeys(ix.waitKey, best.waitKey) < 0) best = ix;
+      // (Most agents have no reservations: skip making an iterator.)
+      if (agent.personal.size > 0) {
+        for (const ix of agent.personal.values()) {
+          // An expired reservation is routed to everyone by its own deadline in this same tick.
+          if (free[channelNo(ix.channel)]! < 1 || !ix.preferred || ix.preferred.until <= at) continue;
+          heads.push(ix);
+          if (!bestKey || compareWaitKeys(ix.waitKey, bestKey) < 0) {
+            best = ix;
+            bestKey = ix.waitKey;
+          }
+        }
       }
       if (!best) return;
       const ix = best;
-      const pool = ix.pools.find((p) => p.members.has(agent.state.id));
+      const membership = membershipIn(agent, ix.pools);
       this.#offer(
         ix,
         [agent],
@@ -846,7 +861,7 @@ export class RoutingEngine {
           trigger: ix.preferred && ix.preferred.until > at ? 'preferred' : 'agent',
           pools: ix.pools.map((p) => summary(p, ix.channel)),
           chosen: [agent.state.id],
-          candidates: pool ? [explained(pool, agent, null)] : [],
+          candidates: membership ? [explainedMember(membership)] : [],
           skippedAgents: [],
           // The heads that were the best so far when read, best last; at most a few.
           consideredInteractions: heads.slice(-5).map(explainedInteraction),
@@ -856,15 +871,23 @@ export class RoutingEngine {
     }
   }
 
-  /** First interaction waiting in `pool` on `channel` this agent may take, unless nothing there beats `best`. */
-  #firstEligible(pool: RoutedPool, channel: Channel, agent: AgentEntry, best: Routed | null): Routed | null {
+  /**
+   * The entry of the first interaction waiting in `pool` on a channel (by number) that this agent may
+   * take, if it comes before `best`; null otherwise.
+   */
+  #firstEligible(
+    pool: RoutedPool,
+    channelNumber: number,
+    agent: AgentEntry,
+    best: WaitKey | null,
+  ): WaitEntry<Routed> | null {
     // Fast path: the head is usually the answer; iterate only past ineligible heads.
-    const head = pool.waitingHead(channel);
-    if (!head || (best && compareWaitKeys(head.waitKey, best.waitKey) >= 0)) return null;
-    if (!this.#skipReason(agent, head, this.#stageRelax(head))) return head;
-    for (const ix of pool.waitingInOrder(channel)) {
-      if (best && compareWaitKeys(ix.waitKey, best.waitKey) >= 0) return null;
-      if (!this.#skipReason(agent, ix, this.#stageRelax(ix))) return ix;
+    const head = pool.waitingTop(channelNumber);
+    if (!head || (best && compareWaitKeys(head, best) >= 0)) return null;
+    if (!this.#skipReason(agent, head.item, this.#stageRelax(head.item))) return head;
+    for (const entry of pool.waitingInOrder(channelNumber)) {
+      if (best && compareWaitKeys(entry, best) >= 0) return null;
+      if (!this.#skipReason(agent, entry.item, this.#stageRelax(entry.item))) return entry;
     }
     return null;
   }
@@ -912,12 +935,8 @@ export class RoutingEngine {
       at,
     });
     for (const agent of agents) {
-      this.#changeAgent(
-        agent,
-        (s) => agentSm.offer(s, { interactionId: ix.id, channel: ix.channel, exclusive }, at),
-        at,
-        false,
-      );
+      const item = { interactionId: ix.id, channel: ix.channel, exclusive };
+      this.#changeAgent(agent, agentSm.offer(agent.state, item, at), at, false);
     }
     this.#deadlines.push(expiresAt, { kind: 'offer_timeout', id: ix.id, round: ix.offerRound });
   }
@@ -936,12 +955,8 @@ export class RoutingEngine {
       reason,
       at,
     });
-    this.#changeAgent(
-      agent,
-      (s) => agentSm.withdrawOffer(s, ix.id, reason, at, this.#settings.missedOffersLimit),
-      at,
-      false,
-    );
+    const missedLimit = this.#settings.missedOffersLimit;
+    this.#changeAgent(agent, agentSm.withdrawOffer(agent.state, ix.id, reason, at, missedLimit), at, false);
     if (ix.offeredTo.length === 0) {
       this.#transition(ix, 'offer_withdrawn', at);
       this.#route(ix, at);
@@ -967,7 +982,7 @@ export class RoutingEngine {
     for (const agentId of offered) {
       const agent = this.#agents.get(agentId)!;
       this.#emit({ type: 'routing.offer_withdrawn', interactionId: ix.id, agentId, reason: 'revoked', at });
-      this.#changeAgent(agent, (s) => agentSm.withdrawOffer(s, ix.id, 'revoked', at, 0), at);
+      this.#changeAgent(agent, agentSm.withdrawOffer(agent.state, ix.id, 'revoked', at, 0), at);
     }
   }
 
@@ -989,8 +1004,11 @@ export class RoutingEngine {
       ix.pools = this.#stagePools(ix.queue, stage);
       this.#emit({ type: 'routing.expanded', interactionId: ix.id, queueId: ix.queue.id, step: stage, at });
     }
+    const rules = ix.queue.overflow;
+    if (rules.length === 0) return true;
     const noAgents = ix.pools.every((p) => p.loggedIn === 0);
-    for (const [i, rule] of ix.queue.overflow.entries()) {
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
       if (ix.overflowFired & (1 << i)) continue;
       const due = rule.afterMs !== null && rule.afterMs <= waited;
       if (!due && !(rule.noAgents && noAgents)) continue;
@@ -1046,9 +1064,9 @@ export class RoutingEngine {
   }
 
   /** After the last agent of some pools logged out: waiting interactions with nobody left overflow. */
-  #checkNoAgents(pools: readonly RoutedPool[], at: Millis): void {
+  #checkNoAgents(memberships: readonly AgentMembership[], at: Millis): void {
     const affected = new Set<Routed>();
-    for (const pool of pools) {
+    for (const { pool } of memberships) {
       if (pool.loggedIn !== 0) continue;
       for (const ix of pool.allWaiting()) affected.add(ix);
     }
@@ -1063,7 +1081,7 @@ export class RoutingEngine {
       const agent = this.#agents.get(d.agentId);
       const held = agent?.state.work.find((w) => w.interactionId === d.id && w.phase === 'wrap_up');
       if (!agent || !held) return;
-      this.#changeAgent(agent, (s) => agentSm.finishWrapUp(s, d.id, now), now, false);
+      this.#changeAgent(agent, agentSm.finishWrapUp(agent.state, d.id, now), now, false);
       const ix = this.#interactions.get(d.id);
       if (ix && ix.lifecycle.state === 'wrap_up' && ix.agentId === d.agentId) this.#close(ix, now);
       this.#routeAgent(agent, now);

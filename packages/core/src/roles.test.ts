@@ -14,6 +14,9 @@ describe('can', () => {
     ['admin', 'api_keys.manage', true],
     ['admin', 'audit.read', true],
     ['owner', 'config.write', true],
+    ['agent', 'reply_templates.shared', false],
+    ['supervisor', 'reply_templates.shared', true],
+    ['admin', 'reply_templates.shared', true],
   ];
   it.each(table)('%s %s → %s', (role, permission, expected) => {
     expect(can(role, permission)).toBe(expected);

@@ -26,7 +26,13 @@ export type Permission =
   /** Watch queues and agents live, read any interaction and its routing explanation. */
   | 'supervisor.monitor'
   /** Force another agent not ready or logged out. */
-  | 'supervisor.control';
+  | 'supervisor.control'
+  /**
+   * Create, change and delete the tenant's shared reply templates (every agent's own templates need
+   * only `agent.work`). Supervisors write the canned answers their agents use without being allowed
+   * to change queues or users (`config.write`).
+   */
+  | 'reply_templates.shared';
 
 const minimumRole: Record<Permission, Role> = {
   'config.read': 'agent',
@@ -39,6 +45,7 @@ const minimumRole: Record<Permission, Role> = {
   'interactions.create': 'agent',
   'supervisor.monitor': 'supervisor',
   'supervisor.control': 'supervisor',
+  'reply_templates.shared': 'supervisor',
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -118,6 +118,9 @@ export const widgetTopicSchema = z.strictObject({
   skills: z
     .array(z.strictObject({ skillId: id, minLevel: z.number().int().min(1).max(10) }))
     .max(20)
+    .refine((list) => new Set(list.map((s) => s.skillId)).size === list.length, {
+      message: 'each skill may appear once',
+    })
     .default([]),
 });
 
@@ -133,7 +136,13 @@ export const widgetSettingsSchema = z.strictObject({
     })
     .default({ name: 'required', email: 'optional', phone: 'hidden' }),
   /** Shown as a choice before the chat; the first one is the default. At least one queue is needed. */
-  topics: z.array(widgetTopicSchema).max(30).default([]),
+  topics: z
+    .array(widgetTopicSchema)
+    .max(30)
+    .refine((list) => new Set(list.map((t) => t.key)).size === list.length, {
+      message: 'each topic key may appear once',
+    })
+    .default([]),
   /** Opening hours; outside them the widget shows the offline form. Null: always open. */
   calendarId: id.nullable().default(null),
   greeting: localized.default({ en: '', ru: '' }),
@@ -289,16 +298,29 @@ export const whisperBody = z.strictObject({ clientId: clientIdSchema, text: mess
 
 /**
  * Canned replies with variables `{{customer.name}}`, `{{agent.name}}` (unknown variables stay as
- * written). `shared` templates belong to the tenant (admins and supervisors edit them); the others
- * are the agent's own.
+ * written; `renderTemplate` in templates.ts fills them). `shared` templates belong to the tenant
+ * (admins and supervisors edit them); the others are the agent's own, seen by nobody else.
  */
-export const replyTemplateBody = z.strictObject({
+const replyTemplateFields = {
   name: z.string().trim().min(1).max(120),
   body: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
-  shared: z.boolean().default(false),
-  language: localeSchema.nullable().default(null),
+  shared: z.boolean(),
+  language: localeSchema.nullable(),
+};
+export const replyTemplateBody = z.strictObject({
+  ...replyTemplateFields,
+  shared: replyTemplateFields.shared.default(false),
+  language: replyTemplateFields.language.default(null),
 });
-export const replyTemplatePatch = replyTemplateBody.partial();
+/** Without defaults: a field left out stays as it is (`.partial()` of the body would reset them). */
+export const replyTemplatePatch = z.strictObject(replyTemplateFields).partial();
+/** `GET /api/reply-templates`: the caller's own and the shared ones, by name. */
+export const replyTemplatesQuery = z.object({
+  /** Only templates in this language or in none (those fit every language). */
+  language: localeSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
 export const replyTemplateSchema = z.object({
   id,
   name: z.string(),

@@ -78,6 +78,8 @@ export const interactionSchema = z.object({
   notes: z.string(),
   /** 1-based place in its queue while waiting. */
   position: z.number().int().nullable(),
+  /** The customer (contact) this interaction is with, when known (chats always). */
+  contactId: id.nullable(),
 });
 export type InteractionDto = z.infer<typeof interactionSchema>;
 

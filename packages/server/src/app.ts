@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -10,23 +11,34 @@ import type { Clock, IdGen } from '@hotline/core/ports';
 import type { EngineSettings } from '@hotline/core/routing/engine-contract';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { installChatMetrics } from './chat/chat-metrics';
+import { type ChatLimits, ChatService } from './chat/chat-service';
+import { MAX_WIDGET_FRAME_BYTES } from './chat/widget-socket';
+import { ContactStore } from './contacts/contact-store';
 import type { Db } from './db/database';
 import { installAccessControl } from './http/authenticate';
 import { installErrorHandling, sendRouteNotFound } from './http/error-handler';
 import { installMetrics } from './http/metrics';
-import { installRealtime, MAX_FRAME_BYTES } from './http/realtime';
+import { installRealtime } from './http/realtime';
 import { adminRoutes } from './http/routes/admin';
 import { authRoutes } from './http/routes/auth';
+import { chatRoutes } from './http/routes/chat';
 import { configRoutes } from './http/routes/config';
+import { contactRoutes } from './http/routes/contacts';
 import { healthRoutes } from './http/routes/health';
+import { replyTemplateRoutes } from './http/routes/reply-templates';
 import { routingRoutes } from './http/routes/routing';
 import { userRoutes } from './http/routes/users';
+import { widgetCorsOptions, widgetRoutes } from './http/routes/widget';
+import { widgetSettingsRoutes } from './http/routes/widget-settings';
+import { ReplyTemplateStore } from './reply-templates/reply-template-store';
 import { LiveFigures } from './routing/live-figures';
 import { RoutingService } from './routing/routing-service';
 import { RoutingStore } from './routing/routing-store';
 import { AuthStore } from './stores/auth-store';
 import { configStores } from './stores/config-resources';
 import { UserStore } from './stores/user-store';
+import { WidgetSettingsStore } from './widget-settings/widget-settings-store';
 
 export interface ServerDeps {
   db: Db;
@@ -46,6 +58,12 @@ export interface ServerDeps {
   realtimeRecheckMs?: number;
   /** Router settings for every tenant (defaults in core `defaultEngineSettings`). */
   routing?: Partial<EngineSettings>;
+  /** Web chat rate limits (defaults in `chat/chat-service.ts`; the chat bench raises them). */
+  chatLimits?: Partial<ChatLimits>;
+  /** The built widget script served at `/widget.js` (default `packages/widget/dist/widget.js`). */
+  widgetScript?: string;
+  /** How long a widget socket may wait before its `hello` (default 5 s; tests use less). */
+  widgetHelloTimeoutMs?: number;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -65,7 +83,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const auth = new AuthStore(storeDeps);
   const metrics = installMetrics(app);
   await app.register(fastifyCookie);
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+  // A hard cap above every gateway's own frame limit (a widget message is the largest): frames up to
+  // the cap get the gateway's error frame; beyond it the socket is closed (1009).
+  await app.register(fastifyWebsocket, { options: { maxPayload: 2 * MAX_WIDGET_FRAME_BYTES } });
   installAccessControl(app, auth);
 
   await app.register(fastifySwagger, {
@@ -78,6 +98,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'session token (hls_…) or API key (hlk_…)' },
+          visitor: { type: 'http', scheme: 'bearer', description: 'website widget visitor token (hlv_…)' },
           cookie: { type: 'apiKey', in: 'cookie', name: 'hotline_session' },
         },
       },
@@ -103,6 +124,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, { users: new UserStore(storeDeps) });
   await app.register(configRoutes, { stores: configStores(storeDeps) });
   await app.register(adminRoutes, { auth, db: deps.db.kysely });
+  await app.register(widgetSettingsRoutes, { store: new WidgetSettingsStore(storeDeps) });
+  await app.register(contactRoutes, { contacts: new ContactStore(storeDeps) });
+  await app.register(replyTemplateRoutes, { templates: new ReplyTemplateStore(storeDeps) });
 
   const routingStore = new RoutingStore(deps.db.kysely);
   const routing = new RoutingService({
@@ -114,13 +138,34 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   const figures = new LiveFigures(deps.db, routing, deps.clock);
   await app.register(routingRoutes, { db: deps.db, routing, figures, ids: deps.ids, clock: deps.clock });
+  const chat = new ChatService({
+    db: deps.db.kysely,
+    routing,
+    clock: deps.clock,
+    ids: deps.ids,
+    limits: deps.chatLimits,
+    onError: (err) => app.log.error({ err }, 'chat failed'),
+  });
+  installChatMetrics(metrics, chat);
+  await app.register(fastifyCors, { delegator: widgetCorsOptions(chat) });
+  await app.register(chatRoutes, { db: deps.db, chat, ids: deps.ids, clock: deps.clock });
+  await app.register(widgetRoutes, {
+    db: deps.db,
+    chat,
+    ids: deps.ids,
+    clock: deps.clock,
+    widgetScript: deps.widgetScript,
+    helloTimeoutMs: deps.widgetHelloTimeoutMs,
+  });
   await installRealtime(app, {
     routing,
     store: routingStore,
     figures,
     auth,
+    chat,
     recheckMs: deps.realtimeRecheckMs,
   });
+  app.addHook('onClose', async () => chat.close());
   installConfigRefresh(app, routing);
   // After a restart, tenants with work in progress resume routing (and their timers) at once.
   app.addHook('onReady', async () => routing.warmUp(await tenantsWithOpenWork(deps.db)));

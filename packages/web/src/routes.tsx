@@ -1,5 +1,6 @@
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import type { Permissions } from './auth/permissions';
+import { DesktopPage } from './desktop/desktop-page';
 import type { en } from './i18n/en';
 import { ApiKeysPage } from './pages/api-keys-page';
 import { AuditLogPage } from './pages/audit-log-page';
@@ -10,7 +11,12 @@ import { QueuesPage } from './pages/queues/queues-page';
 import { SkillsPage } from './pages/skills-page';
 import { TeamsPage } from './pages/teams-page';
 import { UsersPage } from './pages/users/users-page';
-import { AgentDesktopPlaceholder, SupervisorPlaceholder } from './pages/work-areas';
+import { WidgetSettingsPage } from './pages/widget-settings/widget-settings-page';
+
+/** Loaded on first visit: it brings the chart library, which nobody else needs. */
+const SupervisorPage = lazy(() =>
+  import('./supervisor/supervisor-page').then((m) => ({ default: m.SupervisorPage })),
+);
 
 export type NavSection = keyof typeof en.nav.sections;
 
@@ -34,13 +40,7 @@ export const appRoutes: AppRoute[] = [
     label: 'desktop',
     section: 'work',
     allowed: (can) => can.agentDesktop,
-    element: <AgentDesktopPlaceholder />,
-  },
-  {
-    path: '/supervisor',
-    label: 'supervisor',
-    allowed: (can) => can.viewConfig,
-    element: <SupervisorPlaceholder />,
+    element: <DesktopPage />,
   },
   { path: '/admin/users', label: 'users', section: 'admin', allowed: viewConfig, element: <UsersPage /> },
   { path: '/admin/teams', label: 'teams', section: 'admin', allowed: viewConfig, element: <TeamsPage /> },
@@ -68,6 +68,13 @@ export const appRoutes: AppRoute[] = [
     element: <CalendarsPage />,
   },
   {
+    path: '/admin/widget',
+    label: 'widget',
+    section: 'admin',
+    allowed: viewConfig,
+    element: <WidgetSettingsPage />,
+  },
+  {
     path: '/admin/api-keys',
     label: 'apiKeys',
     section: 'admin',
@@ -80,6 +87,19 @@ export const appRoutes: AppRoute[] = [
     section: 'admin',
     allowed: (can) => can.administer,
     element: <AuditLogPage />,
+  },
+  // Listed after the admin pages so that an admin still lands on configuration (`homePath`); the
+  // navbar shows it in the Work section all the same.
+  {
+    path: '/supervisor',
+    label: 'supervisor',
+    section: 'work',
+    allowed: (can) => can.viewConfig,
+    element: (
+      <Suspense fallback={null}>
+        <SupervisorPage />
+      </Suspense>
+    ),
   },
 ];
 

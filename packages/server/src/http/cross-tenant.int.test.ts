@@ -48,6 +48,61 @@ const ROUTING = [
   'PUT /api/supervisor/agents/{id}/state',
 ];
 
+/**
+ * Tenant-scoped objects of the web chat that do not fit the walk's create/list/read/change shape
+ * (a singleton document, contacts agents may edit, per-agent templates). Each is walked with another
+ * tenant's credentials and ids in its own suite:
+ * - widget settings: `widget-settings.int.test.ts` ("keeps each tenant's settings to itself",
+ *   "refuses another tenant's queue/skill/calendar").
+ * - contacts: `contacts.int.test.ts` ("shows another tenant nothing of A's contacts…").
+ * - reply templates: `reply-templates.int.test.ts` ("shows another tenant none of A's templates…",
+ *   and "keeps an agent's own templates to that agent" within a tenant).
+ */
+const CHAT_CRUD = [
+  'GET /api/widget-settings',
+  'PUT /api/widget-settings',
+  'GET /api/contacts',
+  'GET /api/contacts/{id}',
+  'PATCH /api/contacts/{id}',
+  'GET /api/contacts/{id}/interactions',
+  'GET /api/reply-templates',
+  'POST /api/reply-templates',
+  'PATCH /api/reply-templates/{id}',
+  'DELETE /api/reply-templates/{id}',
+];
+
+/**
+ * Web chat conversations: the agent and supervisor side addresses interactions, the widget side a
+ * visitor's own conversation (visitor token) or a tenant by its public slug.
+ * `chat/chat-isolation.int.test.ts` ("keeps every chat operation to its own tenant" and "keeps each
+ * visitor to their own conversations") calls each with another tenant's users, another visitor's
+ * token and forged ids, and expects NOT_FOUND / UNAUTHENTICATED and no data.
+ */
+const CHAT = [
+  'GET /api/interactions/{id}/messages',
+  'POST /api/interactions/{id}/messages',
+  'POST /api/interactions/{id}/attachments',
+  'GET /api/interactions/{id}/attachments/{attachmentId}',
+  'POST /api/supervisor/interactions/{id}/whisper',
+  'POST /api/supervisor/interactions/{id}/take-over',
+  'GET /api/widget/{tenant}/config',
+  'POST /api/widget/{tenant}/conversations',
+  'POST /api/widget/{tenant}/offline-messages',
+  'GET /api/widget/conversations/{id}',
+  'GET /api/widget/conversations/{id}/messages',
+  'POST /api/widget/conversations/{id}/attachments',
+  'GET /api/widget/conversations/{id}/attachments/{attachmentId}',
+  'POST /api/widget/conversations/{id}/end',
+  'POST /api/widget/conversations/{id}/rating',
+  'GET /api/widget/conversations/{id}/transcript',
+];
+/** The widget's way in: public by design (rate limited per address, origins checked). */
+const WIDGET_PUBLIC = [
+  'GET /api/widget/{tenant}/config',
+  'POST /api/widget/{tenant}/conversations',
+  'POST /api/widget/{tenant}/offline-messages',
+];
+
 /** Documented operations the walk leaves out: signing in and out, who-am-I, ops probes, routing. */
 const SKIPPED = new Set([
   'POST /api/auth/login',
@@ -56,9 +111,17 @@ const SKIPPED = new Set([
   'GET /healthz',
   'GET /readyz',
   ...ROUTING,
+  ...CHAT,
+  ...CHAT_CRUD,
 ]);
 /** Documented operations anyone may call without credentials. */
-const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'GET /healthz', 'GET /readyz']);
+const PUBLIC = new Set([
+  'POST /api/auth/login',
+  'POST /api/auth/logout',
+  'GET /healthz',
+  'GET /readyz',
+  ...WIDGET_PUBLIC,
+]);
 
 let seq = 0;
 const uniq = () => `${Date.now().toString(36)}-${++seq}`;

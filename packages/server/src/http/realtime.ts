@@ -1,7 +1,11 @@
 import { can } from '@hotline/core/roles';
+import { type ChatServerFrame, chatClientFrameSchemas } from '@hotline/protocol/chat';
 import { type ClientFrame, clientFrameSchema, type ServerFrame, WS_PATH } from '@hotline/protocol/routing';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { AgentChat, type ChatClientFrame } from '../chat/agent-frames';
+import type { ChatService } from '../chat/chat-service';
 import type { LiveFigures } from '../routing/live-figures';
 import type { RoutingService } from '../routing/routing-service';
 import type { OutboxEntry, RoutingStore } from '../routing/routing-store';
@@ -17,6 +21,9 @@ import { bearerOrCookie, principalOf } from './authenticate';
  * misses nothing and sees nothing twice. Agents receive the events that concern them; supervisors
  * receive all of their tenant's, plus a `queues` frame with live figures (at most twice a second).
  *
+ * Chat (when a `ChatService` is given): `watch`/`unwatch`/`typing`/`mark` frames for conversations,
+ * answered with `chat.*` frames (see `chat/agent-frames.ts`).
+ *
  * Hostile input: frames are limited to 4 KiB, must be JSON matching the schema, and a client that
  * sends ten bad frames is disconnected (close code 1008). The credentials are checked again every
  * `recheckMs` (30 s): a session that expired, was signed out or whose user lost access is closed
@@ -24,6 +31,12 @@ import { bearerOrCookie, principalOf } from './authenticate';
  */
 export const MAX_FRAME_BYTES = 4 * 1024;
 const MAX_BAD_FRAMES = 10;
+/** Routing frames plus the chat frames. */
+const realtimeFrameSchema = z.discriminatedUnion('type', [
+  ...clientFrameSchema.options,
+  ...chatClientFrameSchemas,
+]);
+type RealtimeFrame = ClientFrame | ChatClientFrame;
 const REPLAY_PAGE = 500;
 const FIGURES_INTERVAL_MS = 500;
 export const SESSION_ENDED_CLOSE_CODE = 4401;
@@ -40,6 +53,8 @@ interface Client {
   /** Live entries that arrived while the replay was running. */
   pending: OutboxEntry[] | null;
   bad: number;
+  /** The socket's chat watches (null without chat). */
+  chat: AgentChat | null;
 }
 
 export async function installRealtime(
@@ -49,6 +64,7 @@ export async function installRealtime(
     store: RoutingStore;
     figures: LiveFigures;
     auth: AuthStore;
+    chat?: ChatService;
     /** How often an open socket's credentials are checked again. */
     recheckMs?: number;
   },
@@ -57,7 +73,10 @@ export async function installRealtime(
   const clients = new Set<Client>();
   const figureTimers = new Map<string, NodeJS.Timeout>();
 
-  const send = (client: Client, frame: ServerFrame | { type: 'queues'; items: unknown }) => {
+  const send = (
+    client: Client,
+    frame: ServerFrame | ChatServerFrame | { type: 'queues'; items: unknown },
+  ) => {
     if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(frame));
   };
   const concerns = (client: Client, entry: OutboxEntry) =>
@@ -169,15 +188,22 @@ export async function installRealtime(
         subscribed: false,
         pending: null,
         bad: 0,
+        chat: null,
       };
+      if (deps.chat) client.chat = new AgentChat(deps.chat, principal, (frame) => send(client, frame));
       clients.add(client);
-      socket.on('close', () => clients.delete(client));
+      socket.on('close', () => {
+        clients.delete(client);
+        client.chat?.close();
+      });
       socket.on('message', (data, isBinary) => {
         const text = isBinary ? null : data.toString();
-        let frame: ClientFrame | null = null;
+        let frame: RealtimeFrame | null = null;
         if (text !== null && text.length <= MAX_FRAME_BYTES) {
           try {
-            const parsed = clientFrameSchema.safeParse(JSON.parse(text));
+            const parsed = (client.chat ? realtimeFrameSchema : clientFrameSchema).safeParse(
+              JSON.parse(text),
+            );
             if (parsed.success) frame = parsed.data;
           } catch {
             frame = null;
@@ -188,12 +214,19 @@ export async function installRealtime(
           send(client, {
             type: 'error',
             code: 'INVALID_FRAME',
-            message: 'expected {"type":"subscribe"|"ping"} JSON',
+            message: 'expected {"type":"subscribe"|"ping"|"watch"|"unwatch"|"typing"|"mark"} JSON',
           });
           if (client.bad >= MAX_BAD_FRAMES) socket.close(1008, 'too many invalid frames');
           return;
         }
         if (frame.type === 'ping') return send(client, { type: 'pong' });
+        if (frame.type !== 'subscribe') {
+          client.chat?.handle(frame).catch((err) => {
+            app.log.error({ err }, 'chat frame failed');
+            socket.close(1011, 'internal error');
+          });
+          return;
+        }
         subscribe(client, frame).catch((err) => {
           app.log.error({ err }, 'subscribe failed');
           socket.close(1011, 'internal error');

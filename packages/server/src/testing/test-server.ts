@@ -1,7 +1,7 @@
 import type { ThrottlePolicy } from '@hotline/core/login-throttle';
 import type { Role } from '@hotline/core/roles';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildServer } from '../app';
+import { buildServer, type ServerDeps } from '../app';
 import type { Db } from '../db/database';
 import { AuthStore } from '../stores/auth-store';
 import { systemClock, uuidGen } from '../system';
@@ -31,7 +31,11 @@ const unique = () => `${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
 export async function startTestServer(
   db: Db,
-  opts: { throttlePolicy?: ThrottlePolicy } = {},
+  opts: {
+    throttlePolicy?: ThrottlePolicy;
+    chatLimits?: ServerDeps['chatLimits'];
+    widgetHelloTimeoutMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const app = await buildServer({
     db,
@@ -41,6 +45,8 @@ export async function startTestServer(
     logger: false,
     realtimeRecheckMs: 200,
     ...(opts.throttlePolicy && { throttlePolicy: opts.throttlePolicy }),
+    ...(opts.chatLimits && { chatLimits: opts.chatLimits }),
+    ...(opts.widgetHelloTimeoutMs && { widgetHelloTimeoutMs: opts.widgetHelloTimeoutMs }),
   });
   await app.ready();
   const auth = new AuthStore({ db: db.kysely, clock: systemClock, ids: uuidGen });

@@ -1,4 +1,5 @@
 import type { MeResponse, SessionResponse } from '@hotline/protocol/auth';
+import type { WidgetSettings } from '@hotline/protocol/chat';
 import type { Page, Role } from '@hotline/protocol/common';
 import type {
   AgentSkill,
@@ -68,4 +69,11 @@ export const auditLog = {
     if (filter.entityId) extra.entityId = filter.entityId;
     return request<Page<AuditEntry>>('GET', `/audit-log${pageQuery(page, extra)}`);
   },
+};
+
+/** The tenant's website widget: one settings document (`GET`/`PUT /api/widget-settings`). */
+export const widgetSettings = {
+  key: ['widget-settings'] as const,
+  get: () => request<WidgetSettings>('GET', '/widget-settings'),
+  put: (body: WidgetSettings) => request<WidgetSettings>('PUT', '/widget-settings', body),
 };

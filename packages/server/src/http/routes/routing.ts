@@ -494,6 +494,7 @@ export const routingRoutes: FastifyPluginAsyncZod<RoutingRoutesOptions> = async 
       dispositionCodeId: row.disposition_code_id,
       notes: row.notes,
       position: live.position,
+      contactId: row.contact_id,
     };
   }
 };

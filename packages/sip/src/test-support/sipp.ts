@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { freePort } from './net';
 
 export interface SippOptions {
-  /** Built-in scenario. */
-  readonly scenario: 'uac';
-  /** Always 127.0.0.1. */
-  readonly remotePort: number;
+  /** Built-in scenario (`-sn`), or a scenario file (`-sf`). */
+  readonly scenario: 'uac' | 'uas' | { readonly file: string };
+  /** Always 127.0.0.1; absent for a UAS scenario (SIPp waits for calls on `localPort`). */
+  readonly remotePort?: number;
+  /** SIPp's own signalling port; a free one when absent. */
+  readonly localPort?: number;
+  /** Request-URI user (`-s`). */
+  readonly service?: string;
+  /** Digest credentials for `[authentication]` (`-au`, `-ap`). */
+  readonly auth?: { readonly username: string; readonly password: string };
   /** `u1`: UDP, one socket; `t1`: TCP, one connection. */
   readonly transport: 'u1' | 't1';
   readonly calls: number;
@@ -40,17 +46,31 @@ export interface SippResult {
  * child by PID), and reads the final counters from its statistics file (`-trace_stat`).
  */
 export async function runSipp(o: SippOptions): Promise<SippResult> {
+  return (await startSipp(o)).done;
+}
+
+export interface SippRun {
+  /** SIPp's signalling port. */
+  readonly port: number;
+  readonly pid: number | undefined;
+  readonly done: Promise<SippResult>;
+}
+
+/** Starts SIPp and returns at once (for UAS scenarios, where our side calls it). */
+export async function startSipp(o: SippOptions): Promise<SippRun> {
   mkdirSync(o.dir, { recursive: true });
+  const localPort = o.localPort ?? (await freePort());
   const stat = join(o.dir, 'stat.csv');
   const errors = join(o.dir, 'errors.log');
   const args = [
-    '-sn',
-    o.scenario,
-    `127.0.0.1:${o.remotePort}`,
+    ...(typeof o.scenario === 'string' ? ['-sn', o.scenario] : ['-sf', o.scenario.file]),
+    ...(o.remotePort === undefined ? [] : [`127.0.0.1:${o.remotePort}`]),
+    ...(o.service === undefined ? [] : ['-s', o.service]),
+    ...(o.auth === undefined ? [] : ['-au', o.auth.username, '-ap', o.auth.password]),
     '-i',
     '127.0.0.1',
     '-p',
-    String(await freePort()),
+    String(localPort),
     '-mi',
     '127.0.0.1',
     '-mp',
@@ -88,11 +108,18 @@ export async function runSipp(o: SippOptions): Promise<SippResult> {
     output = (output + d.toString('latin1')).slice(-4_000);
   });
   const kill = setTimeout(() => child.kill('SIGKILL'), (o.timeoutSec + 10) * 1_000);
-  const exitCode = await new Promise<number | null>((resolve) => {
+  const exited = new Promise<number | null>((resolve) => {
     child.on('close', (code) => resolve(code));
     child.on('error', () => resolve(null));
   });
-  clearTimeout(kill);
+  const done = exited.then((exitCode) => {
+    clearTimeout(kill);
+    return finish(exitCode, stat, errors, output);
+  });
+  return { port: localPort, pid: child.pid, done };
+}
+
+function finish(exitCode: number | null, stat: string, errors: string, output: string): SippResult {
   const counters = readCounters(stat);
   const errorLog = existsSync(errors) ? readFileSync(errors, 'latin1').slice(-2_000) : '';
   return {

@@ -12,6 +12,7 @@
 // Prints the machine, every step, and ends with one line of JSON:
 // {"cps":…,"failedCalls":…,"durationSec":…,"cpuMsPerCall":…}
 import { fork, spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,12 @@ import { freePort } from '@hotline/sip/test-support/net';
 const RATES = (process.env.BENCH_SIP_RATES ?? '250,500,750,1000,1250,1500,2000').split(',').map(Number);
 const STEP_SEC = Number(process.env.BENCH_SIP_STEP_SEC ?? 10);
 const WINDOW_SEC = Number(process.env.BENCH_SIP_WINDOW_SEC ?? 60);
+/**
+ * SO_RCVBUF/SO_SNDBUF of the UAS's UDP socket in bytes (BENCH_SIP_UDP_BUFFER; 0: the OS default, 208 KiB
+ * on Debian). Linux caps it at net.core.rmem_max. With the default, BYEs were lost above 500 calls/s
+ * under machine load: the kernel drops datagrams while the event loop is busy.
+ */
+const UDP_BUFFER = Number(process.env.BENCH_SIP_UDP_BUFFER ?? 4 * 2 ** 20);
 /** UDP, one SIPp socket. (A TCP variant, `t1`, failed every call in a first try: not investigated yet.) */
 const TRANSPORT = 'u1';
 
@@ -30,7 +37,10 @@ type ChildMessage =
   | { type: 'cpu'; userUs: number; systemUs: number; stats: Record<string, number> };
 
 async function uasChild(): Promise<void> {
-  const uas = await AnsweringUa.start({ ringFirst: false });
+  const uas = await AnsweringUa.start({
+    ringFirst: false,
+    ...(UDP_BUFFER > 0 ? { udp: { port: 0, recvBufferSize: UDP_BUFFER, sendBufferSize: UDP_BUFFER } } : {}),
+  });
   process.on('message', (m: { type: string }) => {
     if (m.type === 'cpu') {
       const cpu = process.cpuUsage();
@@ -69,6 +79,10 @@ async function main(): Promise<void> {
   // `sipp -v` prints its version and exits non-zero.
   const sippVersion =
     spawnSync('sipp', ['-v'], { encoding: 'latin1' }).stdout.match(/SIPp v[^\s]+/)?.[0] ?? '?';
+  console.log(
+    `UAS UDP receive buffer: ${UDP_BUFFER > 0 ? `${UDP_BUFFER} B asked` : 'OS default'}, ` +
+      `${await effectiveRecvBuffer()} B granted (net.core.rmem_max ${readProc('/proc/sys/net/core/rmem_max')})`,
+  );
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
       `node ${process.version}, ${sippVersion}, SIPp transport ${TRANSPORT}, load ${loadavg()
@@ -190,3 +204,23 @@ async function runSipp(port: number, rate: number, calls: number, seconds: numbe
 
 if (process.argv[2] === 'uas') void uasChild();
 else void main();
+
+/** What the kernel grants a UDP socket asking for UDP_BUFFER (Linux reports twice the usable size). */
+async function effectiveRecvBuffer(): Promise<number> {
+  const socket = dgram.createSocket({
+    type: 'udp4',
+    ...(UDP_BUFFER > 0 ? { recvBufferSize: UDP_BUFFER } : {}),
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const size = socket.getRecvBufferSize();
+  socket.close();
+  return size;
+}
+
+function readProc(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}

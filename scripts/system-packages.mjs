@@ -14,10 +14,15 @@ export function postgresBinDir() {
 
 export const chromiumPath = '/usr/bin/chromium';
 
-/** Programs the SIP interop tests drive (integration tier): SIPp and openssl for TLS certificates. */
+/**
+ * Programs the SIP interop tests drive (integration tier): SIPp, openssl for TLS certificates,
+ * baresip (calls in and out) and sox (baresip's audio file).
+ */
 const sipPeers = [
   { program: 'sipp', pkg: 'sip-tester' },
   { program: 'openssl', pkg: 'openssl' },
+  { program: 'baresip', pkg: 'baresip' },
+  { program: 'sox', pkg: 'sox' },
 ];
 
 function onPath(program) {

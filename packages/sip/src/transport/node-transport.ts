@@ -37,8 +37,16 @@ export interface NodeTransportOptions {
   readonly host: string;
   /** sent-by host in our Vias. Default: `host`. */
   readonly advertisedHost?: string;
-  /** Port 0 picks a free one (see `ports`). Omit a transport to disable it. */
-  readonly udp?: { readonly port: number };
+  /**
+   * Port 0 picks a free one (see `ports`). Omit a transport to disable it. `recvBufferSize` and
+   * `sendBufferSize` set SO_RCVBUF/SO_SNDBUF in bytes (Linux caps them at net.core.rmem_max/wmem_max
+   * and reports double): a burst beyond the receive buffer is dropped by the kernel, unseen by us.
+   */
+  readonly udp?: {
+    readonly port: number;
+    readonly recvBufferSize?: number;
+    readonly sendBufferSize?: number;
+  };
   readonly tcp?: { readonly port: number };
   readonly tls?: TlsOptions;
   /** A UDP request larger than this goes over TCP (§18.1.1: 1300, 200 below a 1500 MTU). */
@@ -90,6 +98,15 @@ export class NodeTransport implements SipTransport {
       throw error;
     }
     return t;
+  }
+
+  /** SO_RCVBUF of the UDP socket as the kernel reports it (Linux: twice what was asked), or null. */
+  get udpRecvBufferSize(): number | null {
+    try {
+      return this.#udp?.getRecvBufferSize() ?? null;
+    } catch {
+      return null;
+    }
   }
 
   /** The bound ports. */
@@ -175,7 +192,11 @@ export class NodeTransport implements SipTransport {
   async #open(): Promise<void> {
     const { host, udp, tcp, tls: tlsOptions } = this.options;
     if (udp !== undefined) {
-      const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+      const socket = dgram.createSocket({
+        type: net.isIPv6(host) ? 'udp6' : 'udp4',
+        ...(udp.recvBufferSize === undefined ? {} : { recvBufferSize: udp.recvBufferSize }),
+        ...(udp.sendBufferSize === undefined ? {} : { sendBufferSize: udp.sendBufferSize }),
+      });
       this.#udp = socket;
       socket.on('message', (msg, rinfo) => this.#receiveDatagram(msg, rinfo));
       socket.on('error', (error) => this.#reportError(error));

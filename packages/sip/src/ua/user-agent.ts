@@ -51,8 +51,11 @@ export interface ServerAuthOptions {
   readonly nonceMaxAgeMs?: number;
   /** Default MD5 (RFC 8760 SHA-256 when the peers take it). */
   readonly algorithm?: DigestAlgorithm;
-  /** Sources let in without digest (trunks authenticated by IP allow-list). */
-  readonly trustedSources?: readonly string[];
+  /**
+   * Sources let in without digest (trunks authenticated by IP allow-list): exact addresses, or a
+   * predicate (CIDR blocks, a table that changes at run time). Called for every INVITE/REGISTER.
+   */
+  readonly trustedSources?: readonly string[] | ((ip: string) => boolean);
 }
 
 export interface UserAgentOptions {
@@ -382,7 +385,8 @@ export class UserAgent {
     const auth = this.o.auth;
     const ip = flow.remote.address;
     if (auth === undefined || !(auth.methods ?? ['INVITE', 'REGISTER']).includes(method)) return null;
-    if (auth.trustedSources?.includes(ip)) return null;
+    const trusted = auth.trustedSources;
+    if (typeof trusted === 'function' ? trusted(ip) : trusted?.includes(ip)) return null;
     const decision = decideChallenge(
       {
         method: request.method,

@@ -6,17 +6,23 @@
 // are its own. The child sends BENCH_RATE customer messages a second (default 1,000, spread over all
 // customers) for BENCH_SECONDS (default 20) and times each from the customer's send to the agent
 // socket's receipt of the `chat.message` (both clocks in the child). Every message is stored (group
-// commit) before it is delivered, so the latency includes the database write.
+// commit) before it is delivered, so the latency includes the database write. With DATABASE_URL the
+// bench creates a scratch database on that server and drops it after.
+// The server's own share of the latency shows in its event-loop delay (monitorEventLoopDelay), the
+// stalls of 50 ms or more, and GC pauses while sending: on a loaded machine the end-to-end figures
+// also carry the client process and PostgreSQL waiting for a CPU, and these do not.
 // Prints the machine and the figures; ends with one line of JSON:
-// {"customers","agents","messagesPerSec","p50Ms","p99Ms","peakRssMb"}.
+// {"customers","agents","messagesPerSec","p50Ms","p99Ms","peakRssMb"} plus "loopP99Ms", "loopMaxMs"
+// (server event-loop delay) and "load1" (the machine's 1-minute load average at the end).
 import { execSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { buildServer } from '../packages/server/src/app';
 import { newSecret, sha256 } from '../packages/server/src/auth/secrets';
@@ -65,7 +71,8 @@ async function runServer(): Promise<void> {
     );
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'hotline-bench-chat-'));
-  const url = process.env.DATABASE_URL;
+  const scratch = process.env.DATABASE_URL ? await scratchDatabase(process.env.DATABASE_URL) : null;
+  const url = scratch?.url;
   const db = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir });
   const unlimited = { burst: 1e9, perSecond: 1e9 };
   const app = await buildServer({
@@ -83,6 +90,7 @@ async function runServer(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  const stalls = stallWatch();
 
   // ── World: one tenant, one queue, one widget topic, AGENTS ready agents ────
   const slug = `bench-${Date.now().toString(36)}`;
@@ -280,6 +288,7 @@ async function runServer(): Promise<void> {
     child.on('message', (m: { type: string; result?: ClientResult; sockets?: number }) => {
       if (m.type === 'connected') {
         loopDelay.enable();
+        stalls.start();
         if (profile) profile.start().catch(reject);
         log(`clients: ${m.sockets} sockets open and caught up; sending ${RATE}/s for ${SECONDS} s`);
       }
@@ -288,6 +297,7 @@ async function runServer(): Promise<void> {
     child.on('exit', (code) => reject(new Error(`client process exited (${code}) before reporting`)));
   });
   loopDelay.disable();
+  stalls.stop();
   if (profile) log(`profile of the sending phase: ${await profile.stop()}`);
   const after = await chatStats(app);
   const flushes = after.flushes - before.flushes;
@@ -317,7 +327,9 @@ async function runServer(): Promise<void> {
       `${result.acked} acked, ${result.received} delivered to agents, errors ${JSON.stringify(result.errors)}`,
   );
   log(
-    `stored:  ${stored} messages in ${flushes} transactions (${(stored / Math.max(1, flushes)).toFixed(1)} per commit)`,
+    `stored:  ${stored} messages in ${flushes} transactions (${(stored / Math.max(1, flushes)).toFixed(1)} per commit, ` +
+      `at most ${after.largestBatch}); a transaction took ${((after.flushMs - before.flushMs) / Math.max(1, flushes)).toFixed(1)} ms ` +
+      `on average, ${after.longestFlushMs.toFixed(1)} ms at most`,
   );
   log(
     `latency: customer send → agent receive p50 ${result.p50Ms.toFixed(1)} ms, p90 ${result.p90Ms.toFixed(1)} ms, ` +
@@ -325,10 +337,13 @@ async function runServer(): Promise<void> {
   );
   log(
     `server event loop delay while sending: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, ` +
-      `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
+      `p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, p99.9 ${(loopDelay.percentile(99.9) / 1e6).toFixed(1)} ms, ` +
+      `max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
   );
+  log(`         ${stalls.summary()}`);
   await app.close();
   await db.close();
+  await scratch?.drop();
   await rm(dataDir, { recursive: true, force: true });
   console.log(
     JSON.stringify({
@@ -338,18 +353,113 @@ async function runServer(): Promise<void> {
       p50Ms: round1(result.p50Ms),
       p99Ms: round1(result.p99Ms),
       peakRssMb: heldRssMb,
+      loopP99Ms: round1(loopDelay.percentile(99) / 1e6),
+      loopMaxMs: round1(loopDelay.max / 1e6),
+      load1: round1(loadavg()[0]!),
     }),
   );
   process.exit(0);
 }
 
+/**
+ * DATABASE_URL names a server to use, not a database to fill: the bench creates a database of its
+ * own there (and drops it after), so runs start from empty tables and leave nothing behind. Without
+ * the right to create databases, it uses the one given.
+ */
+async function scratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `hotline_bench_chat_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    await admin.end();
+    log(`could not create a scratch database (${(err as Error).message}); using DATABASE_URL as it is`);
+    return { url, drop: async () => {} };
+  }
+  await admin.end();
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return {
+    url: own.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/**
+ * Where the event loop stopped while messages flowed: every gap of 50 ms or more between 5 ms ticks
+ * (with its time since sending began and the CPU time the process used meanwhile), and the garbage
+ * collector's pauses. A gap with little CPU in it is the machine (the process waited for a core), not
+ * the server's own work; one with about as much CPU as wall time is the server's.
+ */
+function stallWatch() {
+  const stalls: { atS: number; ms: number; cpuMs: number }[] = [];
+  const gc = { count: 0, totalMs: 0, maxMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+    }
+  });
+  let timer: NodeJS.Timeout | null = null;
+  let t0 = 0;
+  return {
+    start() {
+      t0 = performance.now();
+      let last = t0;
+      let lastCpu = process.cpuUsage();
+      observer.observe({ entryTypes: ['gc'] });
+      timer = setInterval(() => {
+        const now = performance.now();
+        const cpu = process.cpuUsage();
+        if (now - last >= 55) {
+          const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+          stalls.push({ atS: (last - t0) / 1000, ms: now - last - 5, cpuMs });
+        }
+        last = now;
+        lastCpu = cpu;
+      }, 5);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      observer.disconnect();
+    },
+    summary(): string {
+      const worst = [...stalls].sort((a, b) => b.ms - a.ms).slice(0, 8);
+      return (
+        `stalls ≥ 50 ms: ${stalls.length}` +
+        (worst.length
+          ? ` (worst: ${worst.map((s) => `${s.ms.toFixed(0)} ms at ${s.atS.toFixed(1)} s with ${s.cpuMs.toFixed(0)} ms CPU`).join(', ')})`
+          : '') +
+        `; GC pauses ${gc.count}, total ${gc.totalMs.toFixed(0)} ms, longest ${gc.maxMs.toFixed(1)} ms`
+      );
+    },
+  };
+}
+
 /** The chat log's counters (transactions and messages written), from `/metrics`. */
-async function chatStats(
-  app: Awaited<ReturnType<typeof buildServer>>,
-): Promise<{ flushes: number; messages: number }> {
+async function chatStats(app: Awaited<ReturnType<typeof buildServer>>): Promise<{
+  flushes: number;
+  messages: number;
+  flushMs: number;
+  longestFlushMs: number;
+  largestBatch: number;
+}> {
   const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { flushes: read('hotline_chat_log_commits'), messages: read('hotline_chat_log_messages') };
+  return {
+    flushes: read('hotline_chat_log_commits'),
+    messages: read('hotline_chat_log_messages'),
+    flushMs: read('hotline_chat_log_flush_seconds') * 1000,
+    longestFlushMs: read('hotline_chat_log_longest_flush_seconds') * 1000,
+    largestBatch: read('hotline_chat_log_largest_batch'),
+  };
 }
 
 async function runClients(planPath: string): Promise<void> {

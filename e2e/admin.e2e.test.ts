@@ -109,6 +109,18 @@ describe('web admin', () => {
     expect(await page.getByTestId('skills-row').count()).toBe(1);
   });
 
+  it('opens the agent desktop from the navbar: an owner may take chats too', async () => {
+    await page.getByTestId('nav-desktop').click();
+    await page.getByTestId('agent-desktop').waitFor();
+    await page.getByTestId('agent-login').click();
+    await page.getByTestId('agent-ready').click();
+    // The page is in Russian since the first test.
+    await expect.poll(() => page.getByTestId('agent-status').textContent()).toBe('Готов');
+    await shot('08b-owner-desktop');
+    await page.getByTestId('agent-logout').click();
+    await page.getByTestId('agent-login').waitFor();
+  });
+
   it('signs out', async () => {
     await page.getByTestId('logout-button').click();
     await page.getByTestId('login-page').waitFor();

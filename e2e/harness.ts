@@ -20,6 +20,21 @@ function newestMtime(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
 }
 
+const widgetDir = join(root, 'packages', 'widget');
+
+/** Builds `packages/widget/dist/widget.js` unless it is newer than every source file. */
+export function ensureWidgetBuilt(): void {
+  const built = join(widgetDir, 'dist', 'widget.js');
+  const sources = [join(widgetDir, 'src'), join(widgetDir, 'vite.config.ts')];
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
+  const env = { ...process.env, NODE_ENV: 'production' };
+  execFileSync(
+    join(root, 'node_modules', '.bin', 'vite'),
+    ['build', '-c', join(widgetDir, 'vite.config.ts')],
+    { cwd: root, env, stdio: 'inherit' },
+  );
+}
+
 /** Builds the web app unless `dist/index.html` is newer than every source file of it. */
 export function ensureWebBuilt(): void {
   const built = join(webDir, 'dist', 'index.html');
@@ -30,7 +45,7 @@ export function ensureWebBuilt(): void {
   execFileSync('npm', ['run', 'build', '-w', '@hotline/web'], { cwd: root, env, stdio: 'inherit' });
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const probe = createServer();
     probe.once('error', fail);
@@ -70,6 +85,7 @@ export async function startServer(label: string): Promise<RunningServer> {
   Object.assign(env, {
     PORT: String(port),
     HOST: '127.0.0.1',
+    SIP_PORT: '0',
     HOTLINE_DATA_DIR: dataDir,
     HOTLINE_ADMIN_EMAIL: adminEmail,
     HOTLINE_ADMIN_PASSWORD: adminPassword,
@@ -209,4 +225,122 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('navbar').waitFor();
+}
+
+/**
+ * The real server on a fixed port and data directory, so that it can be killed and started again in
+ * place: same origin for the browsers, same stored state. It runs as one process (node with the tsx
+ * loader, no wrapper), so a SIGKILL reaches the server itself and nothing is left holding the port.
+ * Output of every run goes to `test-output/e2e/<label>-server.log`.
+ */
+export class RestartableServer {
+  readonly adminEmail = 'admin@example.com';
+  readonly adminPassword = randomBytes(18).toString('base64url');
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'hotline-e2e-restartable-'));
+  #child: ChildProcess | null = null;
+  #exited: Promise<number | null> = Promise.resolve(null);
+  #log = '';
+  #runs = 0;
+
+  private constructor(
+    readonly label: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async create(label: string, env: Record<string, string> = {}): Promise<RestartableServer> {
+    mkdirSync(outputDir, { recursive: true });
+    return new RestartableServer(label, await freePort(), env);
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.#runs += 1;
+    this.#log += `\n=== start #${this.#runs} ===\n`;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.DATABASE_URL;
+    Object.assign(env, {
+      PORT: String(this.port),
+      HOST: '127.0.0.1',
+      SIP_PORT: '0',
+      HOTLINE_DATA_DIR: this.dataDir,
+      HOTLINE_ADMIN_EMAIL: this.adminEmail,
+      HOTLINE_ADMIN_PASSWORD: this.adminPassword,
+      LOG_LEVEL: 'warn',
+      ...this.env,
+    });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    const append = (chunk: Buffer) => {
+      this.#log += chunk.toString();
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    this.#exited = new Promise((done) => child.once('exit', (code) => done(code)));
+    try {
+      await waitUntilReady(this.baseUrl, this.#exited, 60_000);
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${this.#log}`);
+    }
+  }
+
+  /** Kills our child (by its PID) with `signal` and waits until it is gone. */
+  async kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    this.#log += `\n=== ${signal} ===\n`;
+    process.kill(child.pid, signal);
+    await this.#exited;
+  }
+
+  async dispose(): Promise<void> {
+    const child = this.#child;
+    if (child) await terminate(child, this.#exited);
+    this.#child = null;
+    writeFileSync(join(outputDir, `${this.label}-server.log`), this.#log);
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** One headless Chromium holding several isolated browser contexts (a customer, agents, a supervisor). */
+export async function launchSharedBrowser(): Promise<{
+  session(name: string): Promise<Browser>;
+  close(): Promise<void>;
+}> {
+  mkdirSync(outputDir, { recursive: true });
+  const chromiumBrowser = await chromium.launch({
+    headless: true,
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
+  });
+  return {
+    session: async (name) => {
+      // Reduced motion: charts draw each update at once, so a screenshot shows the figures, not a
+      // transition on its way to them.
+      const context = await chromiumBrowser.newContext({
+        locale: 'en-US',
+        viewport: { width: 1280, height: 800 },
+        reducedMotion: 'reduce',
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      return {
+        context,
+        page,
+        shot: async (shotName) => {
+          await page.screenshot({ path: join(outputDir, `${name}-${shotName}.png`), fullPage: true });
+        },
+        close: () => context.close(),
+      };
+    },
+    close: () => chromiumBrowser.close(),
+  };
 }

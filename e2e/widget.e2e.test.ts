@@ -1,24 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Browser, launchBrowser, outputDir, root } from './harness';
+import { pdf, png } from './files';
+import { type Browser, ensureWidgetBuilt, launchBrowser, outputDir, root } from './harness';
 
 /**
  * The website widget against the real server, in headless Chromium, embedded in a page served from
@@ -28,31 +19,6 @@ import { type Browser, launchBrowser, outputDir, root } from './harness';
  * the middle (nothing lost, nothing twice) → a page reload → end, rating and transcript.
  * Screenshots: `test-output/e2e/widget-*.png`.
  */
-
-const widgetDir = join(root, 'packages', 'widget');
-
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
-}
-
-/** Builds `packages/widget/dist/widget.js` unless it is newer than every source file. */
-function ensureWidgetBuilt(): void {
-  const built = join(widgetDir, 'dist', 'widget.js');
-  const sources = [join(widgetDir, 'src'), join(widgetDir, 'vite.config.ts')];
-  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
-  const env = { ...process.env, NODE_ENV: 'production' };
-  execFileSync(
-    join(root, 'node_modules', '.bin', 'vite'),
-    ['build', '-c', join(widgetDir, 'vite.config.ts')],
-    {
-      cwd: root,
-      env,
-      stdio: 'inherit',
-    },
-  );
-}
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -93,6 +59,7 @@ class HotlineProcess {
     Object.assign(env, {
       PORT: String(this.port),
       HOST: '127.0.0.1',
+      SIP_PORT: '0',
       HOTLINE_DATA_DIR: this.dataDir,
       HOTLINE_ADMIN_EMAIL: this.adminEmail,
       HOTLINE_ADMIN_PASSWORD: this.adminPassword,
@@ -201,45 +168,6 @@ function hostPage(lang: string, scriptSrc: string, slug: string): string {
 </body>
 </html>`;
 }
-
-/** A solid-colour PNG (valid enough for the server's content sniffing and the browser's decoder). */
-function png(width: number, height: number, rgb: [number, number, number]): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Buffer) => {
-    let c = 0xffffffff;
-    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(body));
-    return Buffer.concat([length, body, sum]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // RGB
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
-  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(pixels)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-const pdf = Buffer.from(
-  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
-);
 
 interface Message {
   seq: number;

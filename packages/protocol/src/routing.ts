@@ -80,6 +80,16 @@ export const interactionSchema = z.object({
   position: z.number().int().nullable(),
   /** The customer (contact) this interaction is with, when known (chats always). */
   contactId: id.nullable(),
+  /** Notes left by agents who transferred it, oldest first (every channel; chats also log them). */
+  transferNotes: z.array(
+    z.object({
+      at: z.string(),
+      /** The agent who transferred it, and their display name then. */
+      fromAgentId: id.nullable(),
+      fromName: z.string(),
+      note: z.string(),
+    }),
+  ),
 });
 export type InteractionDto = z.infer<typeof interactionSchema>;
 
@@ -108,8 +118,25 @@ export const agentStateSchema = z.object({
   since: z.string(),
   work: z.array(workItemSchema),
   handledToday: z.number().int(),
+  /**
+   * Per channel: how many the agent may hold at once (`max`) and holds now (`used`: offered,
+   * connected or in wrap-up), e.g. "2 of 3 chats".
+   */
+  capacity: z.record(channelSchema, z.object({ max: z.number().int(), used: z.number().int() })),
 });
 export type AgentStateDto = z.infer<typeof agentStateSchema>;
+
+/**
+ * A colleague as another agent may see them (`GET /api/agent/directory`, for transfers): no e-mail,
+ * role or skills; `freeChats` is how many more chats the router could offer them now (0 unless ready).
+ */
+export const directoryEntrySchema = z.object({
+  agentId: id,
+  displayName: z.string(),
+  status: agentStatusSchema,
+  freeChats: z.number().int(),
+});
+export type DirectoryEntry = z.infer<typeof directoryEntrySchema>;
 
 export const wrapUpBody = z.strictObject({
   dispositionCodeId: id.optional(),

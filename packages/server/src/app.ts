@@ -28,6 +28,7 @@ import { contactRoutes } from './http/routes/contacts';
 import { healthRoutes } from './http/routes/health';
 import { replyTemplateRoutes } from './http/routes/reply-templates';
 import { routingRoutes } from './http/routes/routing';
+import { trunkRoutes } from './http/routes/trunks';
 import { userRoutes } from './http/routes/users';
 import { widgetCorsOptions, widgetRoutes } from './http/routes/widget';
 import { widgetSettingsRoutes } from './http/routes/widget-settings';
@@ -35,6 +36,9 @@ import { ReplyTemplateStore } from './reply-templates/reply-template-store';
 import { LiveFigures } from './routing/live-figures';
 import { RoutingService } from './routing/routing-service';
 import { RoutingStore } from './routing/routing-store';
+import { DialPlanStore } from './sip/dial-plan-store';
+import type { SipService } from './sip/sip-service';
+import { trunkStores } from './sip/trunk-resources';
 import { AuthStore } from './stores/auth-store';
 import { configStores } from './stores/config-resources';
 import { UserStore } from './stores/user-store';
@@ -64,6 +68,13 @@ export interface ServerDeps {
   widgetScript?: string;
   /** How long a widget socket may wait before its `hello` (default 5 s; tests use less). */
   widgetHelloTimeoutMs?: number;
+  /**
+   * The SIP side (`sip/sip-service.ts`), started and closed by the caller: trunk statuses, reload after
+   * trunk changes, SIP metrics. Absent: SIP is off and trunk statuses say `disabled`.
+   */
+  sip?: SipService;
+  /** Digest realm for inbound trunk passwords (default `hotline`; `SIP_REALM`). */
+  sipRealm?: string;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -127,6 +138,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(widgetSettingsRoutes, { store: new WidgetSettingsStore(storeDeps) });
   await app.register(contactRoutes, { contacts: new ContactStore(storeDeps) });
   await app.register(replyTemplateRoutes, { templates: new ReplyTemplateStore(storeDeps) });
+  deps.sip?.attachMetrics(metrics);
+  await app.register(trunkRoutes, {
+    stores: trunkStores(storeDeps, deps.sipRealm ?? 'hotline'),
+    dialPlans: new DialPlanStore(storeDeps),
+    sip: deps.sip ?? null,
+  });
 
   const routingStore = new RoutingStore(deps.db.kysely);
   const routing = new RoutingService({
@@ -137,7 +154,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     onError: (err, tenantId) => app.log.error({ err, tenantId }, 'routing failed'),
   });
   const figures = new LiveFigures(deps.db, routing, deps.clock);
-  await app.register(routingRoutes, { db: deps.db, routing, figures, ids: deps.ids, clock: deps.clock });
   const chat = new ChatService({
     db: deps.db.kysely,
     routing,
@@ -145,6 +161,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ids: deps.ids,
     limits: deps.chatLimits,
     onError: (err) => app.log.error({ err }, 'chat failed'),
+  });
+  await app.register(routingRoutes, {
+    db: deps.db,
+    routing,
+    figures,
+    ids: deps.ids,
+    clock: deps.clock,
+    chatTransferNote: async (note) => {
+      await chat.transferNote(note);
+    },
   });
   installChatMetrics(metrics, chat);
   await app.register(fastifyCors, { delegator: widgetCorsOptions(chat) });

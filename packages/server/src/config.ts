@@ -24,6 +24,20 @@ const envSchema = z.object({
   /** Offers in a row an agent lets time out before routing sets them not ready ("missed"); 0: never. */
   HOTLINE_MISSED_OFFERS_LIMIT: z.coerce.number().int().min(0).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** SIP (trunks): on unless `false`. */
+  SIP_ENABLED: flag.default(true),
+  /** Loopback by default: SIP on a public address is scanned within minutes; open it on purpose. */
+  SIP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The address carriers reach us at (Via, Contact) when SIP_HOST is 0.0.0.0 or behind NAT. */
+  SIP_ADVERTISED_HOST: z.string().min(1).optional(),
+  /** UDP and TCP; 0 picks a free port (tests). */
+  SIP_PORT: port.default(5060),
+  SIP_TLS_PORT: port.default(5061),
+  /** PEM files; TLS listens only when both are set. */
+  SIP_TLS_CERT: z.string().min(1).optional(),
+  SIP_TLS_KEY: z.string().min(1).optional(),
+  /** Digest realm of inbound trunk authentication (inbound passwords are stored as HA1 under it). */
+  SIP_REALM: z.string().min(1).max(128).default('hotline'),
 });
 
 export interface Config {
@@ -36,6 +50,18 @@ export interface Config {
   trustProxy: boolean;
   missedOffersLimit: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** null when SIP_ENABLED=false. */
+  sip: SipConfig | null;
+  /** Digest realm of inbound trunk passwords (stored as HA1 under it, so also needed with SIP off). */
+  sipRealm: string;
+}
+
+export interface SipConfig {
+  host: string;
+  advertisedHost: string | undefined;
+  port: number;
+  /** Present when a certificate and key are configured. */
+  tls: { port: number; certFile: string; keyFile: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +77,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.SIP_TLS_CERT === undefined) !== (e.SIP_TLS_KEY === undefined)) {
+    throw new ConfigError('invalid configuration:\n  SIP_TLS_CERT, SIP_TLS_KEY: set both or neither');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -65,5 +94,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.HOTLINE_TRUST_PROXY,
     missedOffersLimit: e.HOTLINE_MISSED_OFFERS_LIMIT,
     logLevel: e.LOG_LEVEL,
+    sip: e.SIP_ENABLED
+      ? {
+          host: e.SIP_HOST,
+          advertisedHost: e.SIP_ADVERTISED_HOST,
+          port: e.SIP_PORT,
+          tls:
+            e.SIP_TLS_CERT !== undefined && e.SIP_TLS_KEY !== undefined
+              ? { port: e.SIP_TLS_PORT, certFile: resolve(e.SIP_TLS_CERT), keyFile: resolve(e.SIP_TLS_KEY) }
+              : undefined,
+        }
+      : null,
+    sipRealm: e.SIP_REALM,
   };
 }

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { buildServer } from './app';
 import { bootstrapFirstTenant } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
+import { SipService } from './sip/sip-service';
 import { AuthStore } from './stores/auth-store';
 import { systemClock, uuidGen } from './system';
 
@@ -17,6 +20,28 @@ async function main(): Promise<void> {
   );
   const deps = { db, clock: systemClock, ids: uuidGen };
   const first = await bootstrapFirstTenant(new AuthStore({ ...deps, db: db.kysely }), config.admin);
+  const sip = config.sip
+    ? new SipService({
+        db: db.kysely,
+        clock: systemClock,
+        log: pino({ level: config.logLevel }).child({ component: 'sip' }),
+        realm: config.sipRealm,
+        listen: {
+          host: config.sip.host,
+          ...(config.sip.advertisedHost === undefined ? {} : { advertisedHost: config.sip.advertisedHost }),
+          port: config.sip.port,
+          ...(config.sip.tls === undefined
+            ? {}
+            : {
+                tls: {
+                  port: config.sip.tls.port,
+                  cert: readFileSync(config.sip.tls.certFile),
+                  key: readFileSync(config.sip.tls.keyFile),
+                },
+              }),
+        },
+      })
+    : undefined;
   const app = await buildServer({
     ...deps,
     sessionTtlMs: config.sessionTtlMs,
@@ -24,6 +49,8 @@ async function main(): Promise<void> {
     routing: { missedOffersLimit: config.missedOffersLimit },
     logger: { level: config.logLevel },
     webDir,
+    ...(sip === undefined ? {} : { sip }),
+    sipRealm: config.sipRealm,
   });
 
   let closing = false;
@@ -31,7 +58,9 @@ async function main(): Promise<void> {
     if (closing) process.exit(1); // a second signal: stop waiting
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    sip?.beginShutdown();
     await app.close();
+    await sip?.close();
     await db.close();
     process.exit(0);
   };
@@ -39,6 +68,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  await sip?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const where = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}/`;
@@ -52,6 +82,9 @@ async function main(): Promise<void> {
         ? '  Password: the one in HOTLINE_ADMIN_PASSWORD'
         : '  (existing data: use the password you set before)',
     `  API docs: ${where}docs`,
+    sip
+      ? `  SIP on ${config.sip?.host} port ${sip.ports.udp} (UDP, TCP)${sip.ports.tls ? `, ${sip.ports.tls} (TLS)` : ''}`
+      : '  SIP off (SIP_ENABLED=false)',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -10,6 +10,7 @@ import { NotReadyReasonsPage } from './pages/not-ready-reasons-page';
 import { QueuesPage } from './pages/queues/queues-page';
 import { SkillsPage } from './pages/skills-page';
 import { TeamsPage } from './pages/teams-page';
+import { TrunksPage } from './pages/trunks/trunks-page';
 import { UsersPage } from './pages/users/users-page';
 import { WidgetSettingsPage } from './pages/widget-settings/widget-settings-page';
 
@@ -68,6 +69,13 @@ export const appRoutes: AppRoute[] = [
     element: <CalendarsPage />,
   },
   {
+    path: '/admin/trunks',
+    label: 'trunks',
+    section: 'admin',
+    allowed: viewConfig,
+    element: <TrunksPage />,
+  },
+  {
     path: '/admin/widget',
     label: 'widget',
     section: 'admin',
@@ -88,8 +96,7 @@ export const appRoutes: AppRoute[] = [
     allowed: (can) => can.administer,
     element: <AuditLogPage />,
   },
-  // Listed after the admin pages so that an admin still lands on configuration (`homePath`); the
-  // navbar shows it in the Work section all the same.
+  // The navbar shows it in the Work section, after the desktop.
   {
     path: '/supervisor',
     label: 'supervisor',
@@ -107,7 +114,14 @@ function viewConfig(can: Permissions): boolean {
   return can.viewConfig;
 }
 
-/** Where a principal lands after sign-in or on an unknown URL: the first page they may open. */
+/**
+ * Where a principal lands after sign-in or on an unknown URL: configuration for those who may see it
+ * (admins and supervisors, who may also open the desktop from the navbar), otherwise the first page
+ * they may open.
+ */
 export function homePath(can: Permissions): string {
-  return appRoutes.find((route) => route.section && route.allowed(can))?.path ?? '/desktop';
+  const landing =
+    appRoutes.find((route) => route.section === 'admin' && route.allowed(can)) ??
+    appRoutes.find((route) => route.section && route.allowed(can));
+  return landing?.path ?? '/desktop';
 }

@@ -96,6 +96,8 @@ export interface RestoredAgent {
   readonly presence: AgentPresence;
   readonly notReadyReason: string | null;
   readonly since: Millis;
+  /** Interactions handled since the start of the day (0 when omitted), so the count survives a restart. */
+  readonly handledCount?: number;
 }
 
 /** An open interaction as stored. `offered` ones come back waiting (the offer died with the process). */

@@ -515,7 +515,7 @@ describe('routing engine: restore after a restart', () => {
     const events = sut.restore(
       [
         { profile: profile('busy'), presence: 'ready', notReadyReason: null, since: t(0) },
-        { profile: profile('free'), presence: 'ready', notReadyReason: null, since: t(0) },
+        { profile: profile('free'), presence: 'ready', notReadyReason: null, since: t(0), handledCount: 4 },
         { profile: profile('away'), presence: 'not_ready', notReadyReason: 'lunch', since: t(0) },
       ],
       [
@@ -562,6 +562,9 @@ describe('routing engine: restore after a restart', () => {
     expect(sut.interaction(ix('later'))!.state).toBe('queued');
     expect(sut.agentState(a('busy'))).toMatchObject({ status: 'busy' });
     expect(sut.agentState(a('away'))).toMatchObject({ status: 'not_ready', notReadyReason: 'lunch' });
+    // The day's handled counts come back as stored (0 when not given).
+    expect(sut.agentState(a('free'))!.handledCount).toBe(4);
+    expect(sut.agentState(a('busy'))!.handledCount).toBe(0);
     const next = sut.end(ix('talk'), t(200));
     expect(next.find((e) => e.type === 'interaction.ended')).toMatchObject({ handledMs: 195 });
     sut.enqueue({ id: ix('new'), channel: 'voice', queueId: q('s') }, t(201));

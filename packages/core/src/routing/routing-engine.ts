@@ -425,6 +425,7 @@ export class RoutingEngine {
           status: deriveStatus(presence, held),
           statusSince: a.since,
           idleSince: a.since,
+          handledCount: a.handledCount ?? 0,
         };
         const entry: AgentEntry = {
           state,

@@ -22,6 +22,8 @@ export class AgentChat {
     private readonly chat: ChatService,
     private readonly principal: Principal,
     private readonly send: (frame: ChatServerFrame | ErrorFrame) => void,
+    /** Sends a frame already serialised (a live message, serialised once for all its watchers). */
+    private readonly sendSerialized: (json: string) => void,
   ) {}
 
   async handle(frame: ChatClientFrame): Promise<void> {
@@ -61,6 +63,7 @@ export class AgentChat {
       principal: this.principal,
       access,
       send: this.send,
+      sendSerialized: this.sendSerialized,
       lastSent: after,
       pending: [],
     };

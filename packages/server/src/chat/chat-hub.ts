@@ -1,4 +1,9 @@
-import type { ChatMessage, ChatServerFrame, WidgetServerFrame } from '@hotline/protocol/chat';
+import type {
+  ChatMessage,
+  ChatServerFrame,
+  ConversationStatus,
+  WidgetServerFrame,
+} from '@hotline/protocol/chat';
 import type { Principal } from '../stores/principal';
 import type { ConversationStatusReader } from './conversation-status';
 import type { Conversation } from './conversations';
@@ -14,7 +19,11 @@ import type { Conversation } from './conversations';
  *
  * Status frames: a conversation is marked dirty on routing changes and pushed within
  * `STATUS_DEBOUNCE_MS` if its status changed; queued ones are pushed every `STATUS_REFRESH_MS` anyway
- * (their estimated wait ages).
+ * (their estimated wait ages). The hub keeps the ids of conversations last seen queued per tenant,
+ * so a queue move touches the waiting chats of that tenant, not every open socket.
+ *
+ * Cost per message: it is serialised once, and each frame kind (customer, watcher) built once from
+ * it, however many sinks it reaches (`sendSerialized`).
  */
 export type ChatAccess = 'supervisor' | 'assigned' | 'offered';
 
@@ -23,6 +32,8 @@ export const STATUS_REFRESH_MS = 5_000;
 
 interface Sink<F> {
   send(frame: F): void;
+  /** Sends a frame already serialised as JSON (shared by every sink a message goes to). */
+  sendSerialized(json: string): void;
   /** Highest seq sent. */
   lastSent: number;
   /** Live messages held back while the replay runs. */
@@ -31,7 +42,7 @@ interface Sink<F> {
 
 export interface CustomerSink extends Sink<WidgetServerFrame> {
   readonly conv: Conversation;
-  /** The last status pushed, as JSON (to push only changes). */
+  /** The last status pushed, as JSON (to push only changes); set through `ChatHub.sentStatus`. */
   lastStatus: string | null;
 }
 
@@ -59,6 +70,8 @@ export class ChatHub {
   readonly #customers = new Map<string, Set<CustomerSink>>();
   readonly #watchers = new Map<string, Set<WatcherSink>>();
   readonly #dirty = new Set<string>();
+  /** Per tenant, the conversations whose customers were last told `queued`. */
+  readonly #queued = new Map<string, Set<string>>();
   #force = false;
   #timer: NodeJS.Timeout | null = null;
   readonly #refresh: NodeJS.Timeout;
@@ -81,6 +94,9 @@ export class ChatHub {
   }
   removeCustomer(sink: CustomerSink): void {
     remove(this.#customers, sink.conv.interactionId, sink);
+    if (!this.#customers.has(sink.conv.interactionId)) {
+      remove(this.#queued, sink.conv.tenantId, sink.conv.interactionId);
+    }
   }
   addWatcher(sink: WatcherSink): void {
     add(this.#watchers, sink.interactionId, sink);
@@ -109,14 +125,25 @@ export class ChatHub {
   /** Committed messages: to every sink allowed to see them. */
   publish(messages: readonly ChatMessage[]): void {
     for (const m of messages) {
+      let json: string | null = null;
       const customers = this.#customers.get(m.interactionId);
       if (customers && m.visibility === 'public') {
-        for (const c of customers) deliver(c, m, customerFrame);
+        let frame: string | null = null;
+        for (const c of customers) {
+          if (!due(c, m)) continue;
+          json ??= JSON.stringify(m);
+          frame ??= `{"type":"message","message":${json}}`;
+          c.sendSerialized(frame);
+        }
       }
       const watchers = this.#watchers.get(m.interactionId);
       if (watchers) {
+        let frame: string | null = null;
         for (const w of watchers) {
-          if (visibleTo(w.access, m)) deliver(w, m, watcherFrame);
+          if (!visibleTo(w.access, m) || !due(w, m)) continue;
+          json ??= JSON.stringify(m);
+          frame ??= `{"type":"chat.message","message":${json}}`;
+          w.sendSerialized(frame);
         }
       }
     }
@@ -145,25 +172,28 @@ export class ChatHub {
 
   /** Queue positions of a tenant may have moved: re-check its queued conversations. */
   queueMoved(tenantId: string): void {
-    for (const [id, sinks] of this.#customers) {
-      const first = sinks.values().next().value;
-      if (first && first.conv.tenantId === tenantId && isQueued(first)) this.#dirty.add(id);
-    }
+    for (const id of this.#queued.get(tenantId) ?? []) this.#dirty.add(id);
     this.#schedule();
+  }
+
+  /** Records the status a customer sink was just sent (in a `welcome` or `status` frame). */
+  sentStatus(sink: CustomerSink, status: ConversationStatus, json = JSON.stringify(status)): void {
+    sink.lastStatus = json;
+    const { tenantId, interactionId } = sink.conv;
+    if (status.status === 'queued' && this.#customers.has(interactionId))
+      add(this.#queued, tenantId, interactionId);
+    else remove(this.#queued, tenantId, interactionId);
   }
 
   /** Sends the current status to one sink now (on hello). */
   async pushStatusTo(sink: CustomerSink): Promise<void> {
     const status = await this.reader.one(sink.conv);
-    sink.lastStatus = JSON.stringify(status);
+    this.sentStatus(sink, status);
     sink.send({ type: 'status', status });
   }
 
   #refreshQueued(): void {
-    for (const [id, sinks] of this.#customers) {
-      const first = sinks.values().next().value;
-      if (first && isQueued(first)) this.#dirty.add(id);
-    }
+    for (const ids of this.#queued.values()) for (const id of ids) this.#dirty.add(id);
     this.#force = true;
     this.#schedule();
   }
@@ -193,10 +223,12 @@ export class ChatHub {
       const statuses = await this.reader.many(tenantId, convs);
       for (const status of statuses) {
         const json = JSON.stringify(status);
+        let frame: string | null = null;
         for (const sink of this.#customers.get(status.conversationId) ?? []) {
           if (!force && sink.lastStatus === json) continue;
-          sink.lastStatus = json;
-          sink.send({ type: 'status', status });
+          this.sentStatus(sink, status, json);
+          frame ??= `{"type":"status","status":${json}}`;
+          sink.sendSerialized(frame);
         }
       }
     }
@@ -206,18 +238,22 @@ export class ChatHub {
 export const customerFrame = (message: ChatMessage): WidgetServerFrame => ({ type: 'message', message });
 export const watcherFrame = (message: ChatMessage): ChatServerFrame => ({ type: 'chat.message', message });
 
-function isQueued(sink: CustomerSink): boolean {
-  return sink.lastStatus?.includes('"status":"queued"') === true;
+/**
+ * Whether a live message goes out to the sink now: not while its replay runs (it is held in
+ * `pending`), nor when the replay already sent it. Advances `lastSent` when it does.
+ */
+function due<F>(sink: Sink<F>, m: ChatMessage): boolean {
+  if (sink.pending) {
+    sink.pending.push(m);
+    return false;
+  }
+  if (m.seq <= sink.lastSent) return false;
+  sink.lastSent = m.seq;
+  return true;
 }
 
 function deliver<F>(sink: Sink<F>, m: ChatMessage, frame: (m: ChatMessage) => F): void {
-  if (sink.pending) {
-    sink.pending.push(m);
-    return;
-  }
-  if (m.seq <= sink.lastSent) return;
-  sink.lastSent = m.seq;
-  sink.send(frame(m));
+  if (due(sink, m)) sink.send(frame(m));
 }
 
 function add<T>(map: Map<string, Set<T>>, key: string, value: T): void {

@@ -20,4 +20,19 @@ export function installChatMetrics(registry: Registry, chat: ChatService): void 
     () => chat.log.stats.flushes,
   );
   gauge('hotline_chat_log_messages', 'messages the conversation log stored', () => chat.log.stats.messages);
+  gauge(
+    'hotline_chat_log_flush_seconds',
+    'time the conversation log spent in its transactions',
+    () => chat.log.stats.flushMs / 1000,
+  );
+  gauge(
+    'hotline_chat_log_longest_flush_seconds',
+    'longest conversation log transaction since start',
+    () => chat.log.stats.longestFlushMs / 1000,
+  );
+  gauge(
+    'hotline_chat_log_largest_batch',
+    'most messages in one conversation log transaction since start',
+    () => chat.log.stats.largestBatch,
+  );
 }

@@ -1,4 +1,9 @@
+import { agentId, interactionId, queueId } from '@hotline/core/ids';
+import { millis } from '@hotline/core/ports';
+import { queueConfig } from '@hotline/core/routing/queue-config';
+import { RoutingEngine } from '@hotline/core/routing/routing-engine';
 import { describe, expect, it } from 'vitest';
+import { positionsOf } from './conversation-status';
 import { RateLimiter } from './rate-limiter';
 import { renderTranscript } from './transcript';
 
@@ -70,5 +75,49 @@ describe('renderTranscript', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('positionsOf', () => {
+  it('gives the same queue positions as engine.position, by one sort per busy queue', () => {
+    const engine = new RoutingEngine({ random: () => 0.5 });
+    engine.setQueues(
+      [
+        queueConfig({ id: queueId('big'), name: 'Big' }),
+        queueConfig({ id: queueId('small'), name: 'Small' }),
+      ],
+      millis(0),
+    );
+    // One agent takes the first chat (offered: no position), everyone else waits.
+    engine.upsertAgent(
+      {
+        id: agentId('ann'),
+        capacity: { voice: 0, chat: 1, email: 0, sms: 0, messenger: 0, task: 0 },
+        skills: new Map(),
+      },
+      millis(0),
+    );
+    engine.login(agentId('ann'), millis(0));
+    engine.setReady(agentId('ann'), millis(0));
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = `c${i}`;
+      ids.push(id);
+      engine.enqueue(
+        {
+          id: interactionId(id),
+          channel: i % 3 === 0 ? 'email' : 'chat',
+          queueId: queueId(i % 10 === 9 ? 'small' : 'big'),
+          priority: i % 4,
+          enqueuedAt: millis(1000 - (i % 7) * 100),
+          callback: i % 11 === 5,
+        },
+        millis(10 + i),
+      );
+    }
+    const views = ids.map((id) => engine.interaction(interactionId(id)));
+    const sut = positionsOf(engine, views);
+    for (const v of views) expect([v!.id, sut.get(v!.id) ?? null]).toEqual([v!.id, engine.position(v!.id)]);
+    expect([...sut.values()].length).toBeGreaterThan(30);
   });
 });

@@ -8,7 +8,7 @@ import type { AgentStateDto } from '@hotline/protocol/routing';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { AppError, forbidden, notFound } from '../errors';
-import { agentStateDto } from '../http/routes/routing';
+import { agentStateDto, type TransferNote } from '../http/routes/routing';
 import type { RoutingService } from '../routing/routing-service';
 import type { OutboxEntry } from '../routing/routing-store';
 import type { Principal } from '../stores/principal';
@@ -306,6 +306,24 @@ export class ChatService {
       attachment,
       clientId: body.clientId,
     });
+  }
+
+  /**
+   * A transferring agent's note for whoever takes the chat next: an internal message under the
+   * transferring agent's name (agents and supervisors see it, the customer never). `noteId` makes a
+   * repeat store nothing new.
+   */
+  async transferNote(note: TransferNote): Promise<ChatMessage> {
+    const appended = await this.log.append({
+      tenantId: note.tenantId,
+      interactionId: note.interactionId,
+      author: { kind: 'agent', userId: note.from.userId, name: note.from.name },
+      visibility: 'internal',
+      text: note.note,
+      attachment: null,
+      clientId: `transfer-${note.noteId}`,
+    });
+    return appended.message;
   }
 
   /** A supervisor's note that only the agent handling the chat (and supervisors) see. */

@@ -485,7 +485,7 @@ describe.each(engines)('web chat on %s', (engine) => {
       method: 'POST',
       url: `/api/agent/interactions/${chat.conversationId}/transfer`,
       token: first.token,
-      payload: { queueId, agentId: second.id },
+      payload: { queueId, agentId: second.id, note: 'Wants a refund <b>today</b>' },
     });
     expect(moved.statusCode, moved.body).toBe(200);
     await customer.until((f) => f.some((x) => x.type === 'status' && statusOf(x).status === 'queued'));
@@ -499,7 +499,25 @@ describe.each(engines)('web chat on %s', (engine) => {
     expect(statuses.slice(statuses.indexOf('queued'))).toEqual(['queued', 'connected']);
 
     const newDesk = track(await watchingSocket(server, second.token, chat.conversationId));
-    expect(messageTexts(newDesk.frames, 'chat.message')).toEqual(['start', 'passing you on']);
+    // The whole history, and the transfer note as an internal message from the first agent.
+    expect(messageTexts(newDesk.frames, 'chat.message')).toEqual([
+      'start',
+      'passing you on',
+      'Wants a refund <b>today</b>',
+    ]);
+    const note = newDesk.frames
+      .filter((f) => f.type === 'chat.message')
+      .map((f) => (f as unknown as { message: { visibility: string; author: unknown } }).message)
+      .at(-1);
+    expect(note).toMatchObject({ visibility: 'internal', author: { kind: 'agent', userId: first.id } });
+    // Never shown to the customer.
+    const customerLog = await server.app.inject({
+      method: 'GET',
+      url: `/api/widget/conversations/${chat.conversationId}/messages`,
+      headers: visitorHeaders(chat.visitorToken),
+    });
+    expect(customerLog.body).not.toContain('refund');
+    expect(messageTexts(customer.frames, 'message')).not.toContain('Wants a refund <b>today</b>');
     // The previous agent can neither write nor read any more, and gets no new messages.
     const stale = await t.request({
       method: 'POST',

@@ -1,5 +1,8 @@
 import { type InteractionId, interactionId, type QueueId } from '@hotline/core/ids';
+import type { InteractionView } from '@hotline/core/routing/engine-contract';
+import type { RoutingEngine } from '@hotline/core/routing/routing-engine';
 import { estimateWaitMs } from '@hotline/core/routing/wait-estimate';
+import { compareWaitKeys, type WaitKey } from '@hotline/core/routing/wait-order';
 import type { ConversationStatus } from '@hotline/protocol/chat';
 import { defaultCapacity } from '@hotline/protocol/config';
 import { type Kysely, sql } from 'kysely';
@@ -18,6 +21,8 @@ import type { Conversation } from './conversations';
  * chat capacity (an agent holds about that many chats at once).
  */
 const AHT_TTL_MS = 60_000;
+/** Above this many waiting chats of one queue in a pass, positions come from one sort, not a scan each. */
+const RANK_BY_SORT_FROM = 8;
 const waitingStates = new Set(['queued', 'offered', 'callback_scheduled']);
 
 export class ConversationStatusReader {
@@ -40,13 +45,14 @@ export class ConversationStatusReader {
     const aht = await this.#ahtByQueue(tenantId);
     const live = await this.routing.read(tenantId, (engine) => {
       const snapshots = new Map<QueueId, ReturnType<typeof engine.queueSnapshot>>();
-      return convs.map((c) => {
-        const view = engine.interaction(interactionId(c.interactionId) as InteractionId);
+      const views = convs.map((c) => engine.interaction(interactionId(c.interactionId) as InteractionId));
+      const positions = positionsOf(engine, views);
+      return views.map((view) => {
         if (!view) return null;
         let position: number | null = null;
         let ewtSeconds: number | null = null;
         if (waitingStates.has(view.state)) {
-          position = engine.position(view.id) ?? 1;
+          position = positions.get(view.id) ?? 1;
           let snap = snapshots.get(view.queueId);
           if (!snap) {
             snap = engine.queueSnapshot(view.queueId);
@@ -141,3 +147,54 @@ export class ConversationStatusReader {
     return byQueue;
   }
 }
+
+/**
+ * Queue positions of the waiting interactions among `views`, as `engine.position` gives them
+ * (1 + those of the same queue and channel ahead in wait order). `engine.position` scans the queue's
+ * waiting list, so asking it for each of W waiting chats is O(W²) — 25 million comparisons for 5,000
+ * waiting, every refresh. A queue with several chats to place is instead ranked in one pass: its
+ * waiting interactions sorted once by the engine's wait order (priority, enqueue time, seq).
+ */
+export function positionsOf(
+  engine: RoutingEngine,
+  views: readonly (InteractionView | undefined)[],
+): Map<InteractionId, number> {
+  const out = new Map<InteractionId, number>();
+  const byQueue = new Map<QueueId, InteractionView[]>();
+  for (const v of views) {
+    if (!v || !waitingStates.has(v.state)) continue;
+    const list = byQueue.get(v.queueId);
+    if (list) list.push(v);
+    else byQueue.set(v.queueId, [v]);
+  }
+  let all: InteractionView[] | null = null;
+  for (const [queueId, wanted] of byQueue) {
+    if (wanted.length < RANK_BY_SORT_FROM) {
+      for (const v of wanted) {
+        const p = engine.position(v.id);
+        if (p !== null) out.set(v.id, p);
+      }
+      continue;
+    }
+    all ??= engine.interactions();
+    const waiting = all
+      .filter((v) => v.queueId === queueId && rankedStates.has(v.state))
+      .sort((a, b) => compareWaitKeys(waitKeyOf(a), waitKeyOf(b)));
+    const ahead = new Map<string, number>();
+    for (const v of waiting) {
+      const n = (ahead.get(v.channel) ?? 0) + 1;
+      ahead.set(v.channel, n);
+      out.set(v.id, n);
+    }
+  }
+  return out;
+}
+
+/** The states `engine.position` ranks (an offered chat has left the waiting line). */
+const rankedStates = new Set(['queued', 'callback_scheduled']);
+
+const waitKeyOf = (v: InteractionView): WaitKey => ({
+  negPriority: -v.priority,
+  enqueuedAt: v.enqueuedAt,
+  seq: v.seq,
+});

@@ -62,9 +62,10 @@ export function installWidgetSocket(
       let bad = 0;
       let session: { conv: Conversation; visitorId: string; sink: CustomerSink } | null = null;
       let hello: Promise<void> | null = null;
-      const send = (frame: WidgetServerFrame) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+      const sendSerialized = (json: string) => {
+        if (socket.readyState === socket.OPEN) socket.send(json);
       };
+      const send = (frame: WidgetServerFrame) => sendSerialized(JSON.stringify(frame));
       const refuse = (code: string, message: string, close: number) => {
         send({ type: 'error', code, message });
         socket.close(close, message.slice(0, 100));
@@ -101,12 +102,19 @@ export function installWidgetSocket(
           return refuse('FORBIDDEN', 'this site may not use the widget', CLOSE_FORBIDDEN);
         }
         clearTimeout(deadline);
-        const sink: CustomerSink = { conv, send, lastSent: frame.after, pending: [], lastStatus: null };
+        const sink: CustomerSink = {
+          conv,
+          send,
+          sendSerialized,
+          lastSent: frame.after,
+          pending: [],
+          lastStatus: null,
+        };
         session = { conv, visitorId: visitor.id, sink };
         chat.hub.addCustomer(sink);
         if (socket.readyState !== socket.OPEN) return chat.hub.removeCustomer(sink);
         const status = await chat.statusOf(conv);
-        sink.lastStatus = JSON.stringify(status);
+        chat.hub.sentStatus(sink, status);
         send({ type: 'welcome', status });
         for (;;) {
           const page = await chat.log.read(conv.tenantId, conv.interactionId, {

@@ -303,7 +303,49 @@ export interface WidgetSettingsTable {
   updated_at: Timestamp;
 }
 
+export interface SipTrunksTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  enabled: boolean;
+  allowed_cidrs: Json<string[]>;
+  inbound_username: string | null;
+  inbound_ha1_md5: string | null;
+  inbound_ha1_sha256: string | null;
+  proxy: string | null;
+  transport: string;
+  outbound_username: string | null;
+  outbound_password: string | null;
+  register: boolean;
+  register_expires_sec: number;
+  keep_alive_sec: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PhoneNumbersTable {
+  id: string;
+  tenant_id: string;
+  number: string;
+  trunk_id: string;
+  description: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DialPlansTable {
+  tenant_id: string;
+  allowed_prefixes: Json<string[]>;
+  denied_prefixes: Json<string[]>;
+  max_concurrent_calls: number;
+  max_calls_per_minute: number;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  sip_trunks: SipTrunksTable;
+  phone_numbers: PhoneNumbersTable;
+  dial_plans: DialPlansTable;
   contacts: ContactsTable;
   contact_identities: ContactIdentitiesTable;
   widget_visitors: WidgetVisitorsTable;

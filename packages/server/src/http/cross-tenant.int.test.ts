@@ -20,6 +20,7 @@ const kinds = [
   'calendars',
   'users',
   'api-keys',
+  'trunks',
 ] as const;
 type Kind = (typeof kinds)[number];
 type Ids = Record<Kind, string>;
@@ -40,6 +41,8 @@ const ROUTING = [
   'POST /api/agent/interactions/{id}/end',
   'POST /api/agent/interactions/{id}/wrap-up',
   'POST /api/agent/interactions/{id}/transfer',
+  // Colleagues of the caller's own tenant only: routing.int.test.ts ("lists colleagues for a transfer").
+  'GET /api/agent/directory',
   'POST /api/interactions',
   'GET /api/interactions/{id}',
   'GET /api/interactions/{id}/routing',
@@ -103,6 +106,22 @@ const WIDGET_PUBLIC = [
   'POST /api/widget/{tenant}/offline-messages',
 ];
 
+/**
+ * SIP configuration beside the trunks: numbers must point at the creator's own trunk (the walker's
+ * bodies cannot name B's trunk) and the dial plan is one document per tenant. `trunks.int.test.ts`
+ * ("manages numbers…", "keeps one dial plan per tenant…") calls each with another tenant's
+ * credentials and ids and expects NOT_FOUND / INVALID_REFERENCE / DUPLICATE and nothing of A's.
+ */
+const SIP_CONFIG = [
+  'GET /api/phone-numbers',
+  'POST /api/phone-numbers',
+  'GET /api/phone-numbers/{id}',
+  'PATCH /api/phone-numbers/{id}',
+  'DELETE /api/phone-numbers/{id}',
+  'GET /api/dial-plan',
+  'PUT /api/dial-plan',
+];
+
 /** Documented operations the walk leaves out: signing in and out, who-am-I, ops probes, routing. */
 const SKIPPED = new Set([
   'POST /api/auth/login',
@@ -113,6 +132,7 @@ const SKIPPED = new Set([
   ...ROUTING,
   ...CHAT,
   ...CHAT_CRUD,
+  ...SIP_CONFIG,
 ]);
 /** Documented operations anyone may call without credentials. */
 const PUBLIC = new Set([
@@ -141,6 +161,7 @@ const createBody: Record<Kind, () => Body> = {
     password: 'walker-password-1',
   }),
   'api-keys': () => ({ name: `Key ${uniq()}`, role: 'agent' }),
+  trunks: () => ({ name: `Trunk ${uniq()}`, allowedCidrs: ['203.0.113.0/24'] }),
 };
 
 /** A PATCH that would visibly change an existing object of each kind. */
@@ -152,6 +173,7 @@ const patchBody: Partial<Record<Kind, (a: Ids) => Body>> = {
   'disposition-codes': () => ({ code: 'HIJACKED' }),
   calendars: () => ({ timeZone: 'UTC', weekly: [] }),
   users: () => ({ displayName: 'Hijacked', role: 'owner', active: false }),
+  trunks: () => ({ name: 'Hijacked trunk', enabled: false, allowedCidrs: ['0.0.0.0/0'] }),
 };
 
 type BodyFor = ((a: Ids) => unknown) | null;
@@ -265,6 +287,21 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
     });
     expect(skills.statusCode).toBe(200);
     const key = await create('api-keys', { name: 'A integration', role: 'admin' });
+    const inboundUser = `a-pbx-${uniq()}`;
+    const trunk = await create('trunks', {
+      ...createBody.trunks(),
+      inboundUsername: inboundUser,
+      inboundPassword: 'a-inbound-secret',
+      proxy: 'sip.a-carrier.example',
+      outboundUsername: 'a-account',
+      outboundPassword: 'a-outbound-secret',
+    });
+    const number = await a.request({
+      method: 'POST',
+      url: '/api/phone-numbers',
+      payload: { number: `+4420${String(++seq).padStart(7, '0')}`, trunkId: trunk.id },
+    });
+    expect(number.statusCode, number.body).toBe(201);
     const ids: Ids = {
       teams: team.id,
       skills: skill.id,
@@ -274,9 +311,22 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       calendars: calendar.id,
       users: user.id,
       'api-keys': key.apiKey.id,
+      trunks: trunk.id,
     };
     // Nothing identifying A may appear in any answer to another tenant.
-    const leaks = [...Object.values(ids), a.tenantId, a.ownerId, a.email, user.email, key.apiKey.prefix];
+    const leaks = [
+      ...Object.values(ids),
+      a.tenantId,
+      a.ownerId,
+      a.email,
+      user.email,
+      key.apiKey.prefix,
+      inboundUser,
+      'a-inbound-secret',
+      'a-outbound-secret',
+      'a-carrier',
+      number.json().number,
+    ];
     return { a, ids, leaks };
   }
 
@@ -413,6 +463,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       ['user in A team', 'POST', '/api/users', { ...createBody.users(), teamId: ids.teams }],
       ['agent with A skill', 'PUT', `/api/users/${agent.id}/skills`, [{ skillId: ids.skills, level: 3 }]],
       ['agent moved to A team', 'PATCH', `/api/users/${agent.id}`, { teamId: ids.teams }],
+      ['number on A trunk', 'POST', '/api/phone-numbers', { number: '+15550009999', trunkId: ids.trunks }],
     ];
     for (const [label, method, url, payload] of attempts) {
       const res = await b.request({ method: method as 'POST', url, payload: payload as Body });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { can } from '@hotline/core/roles';
 import { type ChatServerFrame, chatClientFrameSchemas } from '@hotline/protocol/chat';
 import { type ClientFrame, clientFrameSchema, type ServerFrame, WS_PATH } from '@hotline/protocol/routing';
@@ -25,9 +26,10 @@ import { bearerOrCookie, principalOf } from './authenticate';
  * answered with `chat.*` frames (see `chat/agent-frames.ts`).
  *
  * Hostile input: frames are limited to 4 KiB, must be JSON matching the schema, and a client that
- * sends ten bad frames is disconnected (close code 1008). The credentials are checked again every
- * `recheckMs` (30 s): a session that expired, was signed out or whose user lost access is closed
- * with code 4401.
+ * sends ten bad frames is disconnected (close code 1008). The credentials are checked again about
+ * every `recheckMs` (30 s): a session that expired, was signed out or whose user lost access is closed
+ * with code 4401. The checks of a pass are spread evenly over the interval (see `spreadRecheck`),
+ * not run back to back: 1,000 agents are 1,000 queries, and in a row they stalled the event loop.
  */
 export const MAX_FRAME_BYTES = 4 * 1024;
 const MAX_BAD_FRAMES = 10;
@@ -73,12 +75,11 @@ export async function installRealtime(
   const clients = new Set<Client>();
   const figureTimers = new Map<string, NodeJS.Timeout>();
 
-  const send = (
-    client: Client,
-    frame: ServerFrame | ChatServerFrame | { type: 'queues'; items: unknown },
-  ) => {
-    if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(frame));
+  const sendSerialized = (client: Client, json: string) => {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(json);
   };
+  const send = (client: Client, frame: ServerFrame | ChatServerFrame | { type: 'queues'; items: unknown }) =>
+    sendSerialized(client, JSON.stringify(frame));
   const concerns = (client: Client, entry: OutboxEntry) =>
     entry.tenantId === client.principal.tenantId &&
     (client.supervisor ||
@@ -127,21 +128,30 @@ export async function installRealtime(
     for (const e of entries) tenants.add(e.tenantId);
     for (const t of tenants) pushFigures(t);
   });
-  const recheck = setInterval(async () => {
+  const recheck = spreadRecheck(recheckMs, () => {
+    // One query per distinct credential (several tabs of one session share it), one at a time.
+    const bySecret = new Map<string, Client[]>();
     for (const client of clients) {
+      const list = bySecret.get(client.secret);
+      if (list) list.push(client);
+      else bySecret.set(client.secret, [client]);
+    }
+    return [...bySecret].map(([secret, list]) => async () => {
       try {
-        const still = await deps.auth.authenticate(client.secret);
-        if (!still || still.principal.tenantId !== client.principal.tenantId) {
-          client.socket.close(SESSION_ENDED_CLOSE_CODE, 'session ended');
+        const still = await deps.auth.authenticate(secret);
+        for (const client of list) {
+          if (!clients.has(client)) continue;
+          if (!still || still.principal.tenantId !== client.principal.tenantId) {
+            client.socket.close(SESSION_ENDED_CLOSE_CODE, 'session ended');
+          }
         }
       } catch (err) {
         app.log.error({ err }, 'credential re-check failed');
       }
-    }
-  }, recheckMs);
-  recheck.unref();
+    });
+  });
   app.addHook('onClose', async () => {
-    clearInterval(recheck);
+    recheck.stop();
     unsubscribe();
     for (const t of figureTimers.values()) clearTimeout(t);
     for (const c of clients) c.socket.close(1001, 'server shutting down');
@@ -190,7 +200,14 @@ export async function installRealtime(
         bad: 0,
         chat: null,
       };
-      if (deps.chat) client.chat = new AgentChat(deps.chat, principal, (frame) => send(client, frame));
+      if (deps.chat) {
+        client.chat = new AgentChat(
+          deps.chat,
+          principal,
+          (frame) => send(client, frame),
+          (json) => sendSerialized(client, json),
+        );
+      }
       clients.add(client);
       socket.on('close', () => {
         clients.delete(client);
@@ -234,4 +251,35 @@ export async function installRealtime(
       });
     },
   );
+}
+
+/**
+ * Runs passes of checks back to back, each spread evenly over `intervalMs`: `plan` lists the checks
+ * of a pass (taken when the pass begins), check i starts `i × intervalMs / n` after the pass began,
+ * and the next pass begins `intervalMs` after this one did (or when its last check ends, if later).
+ * So every check repeats about every `intervalMs`, and the database sees a steady trickle instead
+ * of a burst. Checks run one at a time; `stop` ends the walk (a running check finishes).
+ */
+function spreadRecheck(intervalMs: number, plan: () => (() => Promise<void>)[]): { stop(): void } {
+  const abort = new AbortController();
+  const until = (at: number) =>
+    sleep(Math.max(0, at - performance.now()), undefined, { ref: false, signal: abort.signal });
+  const walk = async () => {
+    let began = performance.now();
+    await until(began + intervalMs);
+    for (;;) {
+      began = performance.now();
+      const checks = plan();
+      const gap = intervalMs / Math.max(1, checks.length);
+      for (let i = 0; i < checks.length; i++) {
+        await until(began + i * gap);
+        await checks[i]!();
+      }
+      await until(began + intervalMs);
+    }
+  };
+  walk().catch(() => {
+    // Only the abort ends the walk: each check handles its own errors.
+  });
+  return { stop: () => abort.abort() };
 }

@@ -370,11 +370,164 @@ describe.each(engines)('routing API on %s', (engine) => {
     const there = (await t.request({ method: 'GET', url: '/api/agent/me', token: second.token })).json();
     expect(there).toMatchObject({ status: 'reserved', work: [{ interactionId: ix.id, phase: 'offered' }] });
     await t.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/accept`, token: second.token });
+    // The next agent reads the note (kept in the interaction's events), with who wrote it.
+    const seen = (
+      await t.request({ method: 'GET', url: `/api/interactions/${ix.id}`, token: second.token })
+    ).json();
+    expect(seen.transferNotes).toEqual([
+      { at: expect.any(String), fromAgentId: first.id, fromName: 'A agent', note: 'VIP' },
+    ]);
+    const events = await server.db.kysely
+      .selectFrom('interaction_events')
+      .select(['type', 'data'])
+      .where('interaction_id', '=', ix.id)
+      .where('type', '=', 'interaction.transfer_note')
+      .execute();
+    expect(events).toEqual([
+      {
+        type: 'interaction.transfer_note',
+        data: expect.objectContaining({ note: 'VIP', toQueueId: queueId, toAgentId: second.id }),
+      },
+    ]);
     await t.request({ method: 'POST', url: `/api/agent/interactions/${ix.id}/end`, token: second.token });
     expect((await t.request({ method: 'GET', url: `/api/interactions/${ix.id}` })).json()).toMatchObject({
       state: 'closed',
       agentId: second.id,
     });
+  });
+
+  it('a late wrap-up after a transfer never overwrites the final disposition', async () => {
+    const { t, queueId } = await setup({ wrapUpSeconds: 120 });
+    const code = async (name: string) =>
+      (
+        await t.request({
+          method: 'POST',
+          url: '/api/disposition-codes',
+          payload: { code: name.toUpperCase().replace(' ', '_'), name },
+        })
+      ).json().id as string;
+    const [mine, final] = [await code('Passed on'), await code('Resolved')];
+    const first = await readyAgent(t);
+    const ix = (await task(t, queueId)).json();
+    await t.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/accept`, token: first.token });
+    const second = await readyAgent(t);
+    const moved = await t.request({
+      method: 'POST',
+      url: `/api/agent/interactions/${ix.id}/transfer`,
+      token: first.token,
+      payload: { queueId, agentId: second.id },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    await t.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/accept`, token: second.token });
+    const wrap = (token: string, dispositionCodeId: string, notes: string) =>
+      t.request({
+        method: 'POST',
+        url: `/api/agent/interactions/${ix.id}/wrap-up`,
+        token,
+        payload: { dispositionCodeId, notes },
+      });
+    expect((await wrap(second.token, final, 'fixed')).statusCode).toBe(200);
+    const firstWork = (await t.request({ method: 'GET', url: '/api/agent/me', token: first.token })).json()
+      .work;
+    if (firstWork.some((w: { interactionId: string }) => w.interactionId === ix.id)) {
+      expect((await wrap(first.token, mine, 'handed over')).statusCode).toBe(200);
+    }
+    expect((await t.request({ method: 'GET', url: `/api/interactions/${ix.id}` })).json()).toMatchObject({
+      dispositionCodeId: final,
+      notes: 'fixed',
+    });
+    const wrapUps = await server.db.kysely
+      .selectFrom('interaction_events')
+      .select('data')
+      .where('interaction_id', '=', ix.id)
+      .where('type', '=', 'interaction.wrap_up')
+      .orderBy('seq')
+      .execute();
+    expect(wrapUps.map((e) => e.data)).toEqual([
+      expect.objectContaining({ agentId: second.id, dispositionCodeId: final, final: true }),
+      expect.objectContaining({
+        agentId: first.id,
+        dispositionCodeId: mine,
+        notes: 'handed over',
+        final: false,
+      }),
+    ]);
+  });
+
+  it('a transfer without a note, or refused, stores no note', async () => {
+    const { t, queueId } = await setup({ wrapUpSeconds: 0 });
+    const first = await readyAgent(t);
+    const second = await t.userToken('agent');
+    const ix = (await task(t, queueId)).json();
+    await t.request({ method: 'POST', url: `/api/agent/offers/${ix.id}/accept`, token: first.token });
+    const notMine = await t.request({
+      method: 'POST',
+      url: `/api/agent/interactions/${ix.id}/transfer`,
+      token: second.token,
+      payload: { queueId, note: 'not mine to pass on' },
+    });
+    expect(notMine.statusCode).toBe(403);
+    const blank = await t.request({
+      method: 'POST',
+      url: `/api/agent/interactions/${ix.id}/transfer`,
+      token: first.token,
+      payload: { queueId, note: '   ' },
+    });
+    expect(blank.statusCode, blank.body).toBe(200);
+    expect(
+      (await t.request({ method: 'GET', url: `/api/interactions/${ix.id}` })).json().transferNotes,
+    ).toEqual([]);
+  });
+
+  it('shows an agent their capacity per channel and what they hold of it', async () => {
+    const { t, queueId } = await setup();
+    const agent = await readyAgent(t);
+    const idle = (await t.request({ method: 'GET', url: '/api/agent/me', token: agent.token })).json();
+    expect(idle.capacity.chat).toEqual({ max: expect.any(Number), used: 0 });
+    expect(Object.keys(idle.capacity).sort()).toEqual(['chat', 'email', 'messenger', 'sms', 'task', 'voice']);
+    const ix = (await task(t, queueId)).json();
+    const offered = (await t.request({ method: 'GET', url: '/api/agent/me', token: agent.token })).json();
+    expect(offered.capacity.task).toEqual({ max: idle.capacity.task.max, used: 1 });
+    const accepted = await t.request({
+      method: 'POST',
+      url: `/api/agent/offers/${ix.id}/accept`,
+      token: agent.token,
+    });
+    expect(accepted.json().capacity.task.used).toBe(1);
+    expect(accepted.json().capacity.chat.used).toBe(0);
+    // Supervisors see the same figures in the agent grid.
+    const grid = (await t.request({ method: 'GET', url: '/api/supervisor/agents' })).json();
+    expect(grid.items.find((a: { agentId: string }) => a.agentId === agent.id).capacity.task.used).toBe(1);
+  });
+
+  it('lists colleagues for a transfer: names, status and free chats only, own tenant only', async () => {
+    const { t } = await setup();
+    const other = await server.newTenant('Elsewhere');
+    const stranger = await other.userToken('agent');
+    const ready = await readyAgent(t);
+    const asker = await t.userToken('agent');
+    const res = await t.request({ method: 'GET', url: '/api/agent/directory', token: asker.token });
+    expect(res.statusCode, res.body).toBe(200);
+    const items = res.json().items as Record<string, unknown>[];
+    const byId = new Map(items.map((i) => [i.agentId, i]));
+    expect(byId.get(ready.id)).toEqual({
+      agentId: ready.id,
+      displayName: 'A agent',
+      status: 'ready',
+      freeChats: expect.any(Number),
+    });
+    expect(byId.get(ready.id)!.freeChats).toBeGreaterThan(0);
+    expect(byId.get(asker.id)).toMatchObject({ status: 'logged_out', freeChats: 0 });
+    expect(byId.has(stranger.id)).toBe(false);
+    // Only what a colleague may see.
+    for (const item of items)
+      expect(Object.keys(item).sort()).toEqual(['agentId', 'displayName', 'freeChats', 'status']);
+    expect(res.body).not.toContain('@example.com');
+    // The full user list stays with supervisors.
+    expect((await t.request({ method: 'GET', url: '/api/users', token: asker.token })).statusCode).toBe(403);
+    expect(
+      (await t.request({ method: 'GET', url: '/api/agent/directory', token: 'hls_bogus' })).statusCode,
+    ).toBe(401);
   });
 
   it('takes a deactivated agent out of routing at once', async () => {

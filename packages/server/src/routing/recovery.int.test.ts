@@ -83,6 +83,10 @@ describe.each(engines)('routing survives kill -9 on %s', (engine) => {
 
     await call('POST', 'api/agent/login', a1.token);
     await call('PUT', 'api/agent/state', a1.token, { state: 'ready' });
+    // One handled before the crash: "handled today" must come back as 1.
+    const t0 = await task('t0');
+    await call('POST', `api/agent/offers/${t0}/accept`, a1.token);
+    await call('POST', `api/agent/interactions/${t0}/end`, a1.token);
     const t1 = await task('t1');
     await call('POST', `api/agent/offers/${t1}/accept`, a1.token);
     await call('POST', 'api/agent/login', a2.token);
@@ -107,6 +111,7 @@ describe.each(engines)('routing survives kill -9 on %s', (engine) => {
     expect(await call('GET', 'api/agent/me', a1.token)).toMatchObject({
       status: 'busy',
       work: [{ interactionId: t1, phase: 'connected' }],
+      handledToday: 1,
     });
     expect(await call('GET', 'api/agent/me', a2.token)).toMatchObject({
       status: 'reserved',
@@ -125,6 +130,7 @@ describe.each(engines)('routing survives kill -9 on %s', (engine) => {
     await call('POST', `api/interactions/${t1}/end`.replace('api/', 'api/agent/'), a1.token);
     expect(await call('GET', 'api/agent/me', a1.token)).toMatchObject({
       work: [{ interactionId: waiting[0], phase: 'offered' }],
+      handledToday: 2,
     });
     await call('POST', `api/agent/offers/${t2}/accept`, a2.token);
     await call('POST', `api/agent/interactions/${t2}/end`, a2.token);
@@ -141,7 +147,7 @@ describe.each(engines)('routing survives kill -9 on %s', (engine) => {
     });
 
     const live = await call('GET', 'api/supervisor/queues', owner);
-    expect(live.items).toEqual([expect.objectContaining({ waiting: 1, offeredToday: 5, answeredToday: 2 })]);
+    expect(live.items).toEqual([expect.objectContaining({ waiting: 1, offeredToday: 6, answeredToday: 3 })]);
     second.child.kill('SIGTERM');
     await second.exited;
   });

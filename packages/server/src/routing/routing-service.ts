@@ -156,9 +156,11 @@ export class RoutingService {
       return engine;
     }
     host.configStale = false;
+    // "Handled today" survives a restart (today: since 00:00 UTC, as in the live figures).
+    const dayStart = new Date(Math.floor(clock.now() / 86_400_000) * 86_400_000);
     const [queues, agents, open] = await Promise.all([
       store.loadQueues(tenantId),
-      store.loadAgents(tenantId),
+      store.loadAgents(tenantId, dayStart),
       store.loadOpenInteractions(tenantId),
     ]);
     const engine = new RoutingEngine({ random, settings: this.#deps.settings });

@@ -17,7 +17,7 @@ import type {
 import type { RoutingEngine } from '@hotline/core/routing/routing-engine';
 import type { RoutingEvent } from '@hotline/core/routing/routing-events';
 import type { ExpansionStep, OverflowRule } from '@hotline/protocol/config';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 
 /**
@@ -81,8 +81,13 @@ export class RoutingStore {
     }));
   }
 
-  /** Every active user can take work; their capacity and skills as configured. */
-  async loadAgents(tenantId: string): Promise<RestoredAgent[]> {
+  /**
+   * Every active user can take work; their capacity and skills as configured. With `handledSince`,
+   * also how many interactions each handled since then: those they accepted (stored
+   * `routing.accepted` events) less those still connected to them, since the engine counts one as
+   * handled when the agent's part of it ends (end or transfer).
+   */
+  async loadAgents(tenantId: string, handledSince?: Date): Promise<RestoredAgent[]> {
     const users = await this.db
       .selectFrom('users')
       .leftJoin('agent_presence', 'agent_presence.user_id', 'users.id')
@@ -110,7 +115,11 @@ export class RoutingStore {
       m.set(skillId(s.skill_id), s.level);
       byUser.set(s.user_id, m);
     }
+    const handled = handledSince
+      ? await this.#handledSince(tenantId, handledSince)
+      : new Map<string, number>();
     return users.map((u) => ({
+      handledCount: handled.get(u.id) ?? 0,
       profile: {
         id: agentId(u.id),
         capacity: u.capacity as unknown as Capacity,
@@ -120,6 +129,32 @@ export class RoutingStore {
       notReadyReason: u.reason ?? null,
       since: ms(u.since ?? u.created_at),
     }));
+  }
+
+  async #handledSince(tenantId: string, since: Date): Promise<Map<string, number>> {
+    const agentOf = sql<string>`data->>'agentId'`;
+    const accepted = await this.db
+      .selectFrom('interaction_events')
+      .select([agentOf.as('agent_id'), (eb) => eb.fn.countAll<string>().as('n')])
+      .where('tenant_id', '=', tenantId)
+      .where('type', '=', 'routing.accepted')
+      .where('at', '>=', since)
+      .groupBy(agentOf)
+      .execute();
+    const connected = await this.db
+      .selectFrom('interactions')
+      .select(['agent_id', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('tenant_id', '=', tenantId)
+      .where('state', '=', 'connected')
+      .where('closed_at', 'is', null)
+      .groupBy('agent_id')
+      .execute();
+    const out = new Map<string, number>();
+    for (const r of accepted) out.set(r.agent_id, Number(r.n));
+    for (const r of connected) {
+      if (r.agent_id) out.set(r.agent_id, Math.max(0, (out.get(r.agent_id) ?? 0) - Number(r.n)));
+    }
+    return out;
   }
 
   async loadOpenInteractions(tenantId: string): Promise<RestoredInteraction[]> {

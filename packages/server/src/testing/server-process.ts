@@ -18,7 +18,8 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // SIP on a free port: servers of parallel test files must not fight over 5060.
+    env: { ...process.env, LOG_LEVEL: 'warn', SIP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => {

@@ -35,6 +35,8 @@ export async function startTestServer(
     throttlePolicy?: ThrottlePolicy;
     chatLimits?: ServerDeps['chatLimits'];
     widgetHelloTimeoutMs?: number;
+    /** The SIP side, started and closed by the test. */
+    sip?: ServerDeps['sip'];
   } = {},
 ): Promise<TestServer> {
   const app = await buildServer({
@@ -47,6 +49,7 @@ export async function startTestServer(
     ...(opts.throttlePolicy && { throttlePolicy: opts.throttlePolicy }),
     ...(opts.chatLimits && { chatLimits: opts.chatLimits }),
     ...(opts.widgetHelloTimeoutMs && { widgetHelloTimeoutMs: opts.widgetHelloTimeoutMs }),
+    ...(opts.sip && { sip: opts.sip }),
   });
   await app.ready();
   const auth = new AuthStore({ db: db.kysely, clock: systemClock, ids: uuidGen });

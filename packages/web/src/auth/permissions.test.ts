@@ -3,9 +3,9 @@ import { assignableRoles, permissionsOf } from './permissions';
 
 describe('permissionsOf', () => {
   it.each([
-    ['owner', { viewConfig: true, editConfig: true, administer: true, agentDesktop: false }],
-    ['admin', { viewConfig: true, editConfig: true, administer: true, agentDesktop: false }],
-    ['supervisor', { viewConfig: true, editConfig: false, administer: false, agentDesktop: false }],
+    ['owner', { viewConfig: true, editConfig: true, administer: true, agentDesktop: true }],
+    ['admin', { viewConfig: true, editConfig: true, administer: true, agentDesktop: true }],
+    ['supervisor', { viewConfig: true, editConfig: false, administer: false, agentDesktop: true }],
     ['agent', { viewConfig: false, editConfig: false, administer: false, agentDesktop: true }],
   ] as const)('%s', (role, expected) => {
     expect(permissionsOf(role)).toEqual(expected);

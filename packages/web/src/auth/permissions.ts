@@ -11,7 +11,10 @@ export interface Permissions {
   editConfig: boolean;
   /** Sees API keys, the audit log and the API docs. */
   administer: boolean;
-  /** Works interactions in the agent desktop. */
+  /**
+   * Works interactions in the agent desktop. Every role may: the server's `agent.work` is held from
+   * `agent` up, so an admin or supervisor who also takes chats opens the same desktop.
+   */
   agentDesktop: boolean;
 }
 
@@ -19,9 +22,9 @@ export function permissionsOf(role: Role): Permissions {
   switch (role) {
     case 'owner':
     case 'admin':
-      return { viewConfig: true, editConfig: true, administer: true, agentDesktop: false };
+      return { viewConfig: true, editConfig: true, administer: true, agentDesktop: true };
     case 'supervisor':
-      return { viewConfig: true, editConfig: false, administer: false, agentDesktop: false };
+      return { viewConfig: true, editConfig: false, administer: false, agentDesktop: true };
     case 'agent':
       return { viewConfig: false, editConfig: false, administer: false, agentDesktop: true };
   }

@@ -1,6 +1,6 @@
 import type { AttachmentDto, ChatMessage, ReplyTemplate, SendMessageBody } from '@hotline/protocol/chat';
 import type { ContactDto, ContactInteraction } from '@hotline/protocol/contacts';
-import type { AgentStateDto, InteractionDto } from '@hotline/protocol/routing';
+import type { AgentStateDto, DirectoryEntry, InteractionDto } from '@hotline/protocol/routing';
 import { ApiError, request } from '../api/http';
 
 /**
@@ -31,6 +31,9 @@ export const agentApi = {
     request<AgentState>('POST', `/agent/interactions/${id}/wrap-up`, body),
   transfer: (id: string, body: { queueId: string; agentId?: string; note: string }) =>
     request<AgentState>('POST', `/agent/interactions/${id}/transfer`, body),
+  directoryKey: ['agent', 'directory'] as const,
+  /** Colleagues as an agent may see them (name, status, free chats), for the transfer dialog. */
+  directory: async () => (await request<{ items: DirectoryEntry[] }>('GET', '/agent/directory')).items,
 };
 
 export const interactionApi = {

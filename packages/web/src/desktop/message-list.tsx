@@ -168,7 +168,11 @@ function PendingBubble({
         opacity={0.75}
       >
         {pending.text && (
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+          <Text
+            size="sm"
+            style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}
+            data-testid="message-pending-text"
+          >
             {pending.text}
           </Text>
         )}

@@ -62,6 +62,11 @@ export function StateBar({
           <Text size="sm" c="dimmed">
             {t('desktop.handledToday', { n: state.handledToday })}
           </Text>
+          {state.capacity.chat.max > 0 && (
+            <Text size="sm" c="dimmed" data-testid="agent-chat-capacity">
+              {t('desktop.chatCapacity', state.capacity.chat)}
+            </Text>
+          )}
         </Group>
         <Group gap="xs">
           {!loggedIn ? (

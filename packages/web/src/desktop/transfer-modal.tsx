@@ -3,7 +3,7 @@ import { Button, Group, Modal, Select, Stack, Text, Textarea } from '@mantine/co
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { users } from '../api/resources';
+import { useMe } from '../auth/session';
 import { ErrorAlert } from '../crud/error-alert';
 import { type AgentState, agentApi } from './desktop-api';
 
@@ -17,8 +17,8 @@ interface TransferModalProps {
 
 /**
  * Transfer to a queue, optionally to one agent of it first (who gets it exclusively for a minute),
- * with a note for the next agent. The agent list needs the right to see users; without it only
- * queues are offered.
+ * with a note for the next agent. The agents come from the colleague directory (name, status, free
+ * chats), which every agent may read; ready agents with room are listed first.
  */
 export function TransferModal({
   interactionId,
@@ -28,6 +28,7 @@ export function TransferModal({
   onDone,
 }: TransferModalProps) {
   const { t } = useTranslation();
+  const myId = useMe().data?.user?.id ?? null;
   const [queueId, setQueueId] = useState<string | null>(null);
   const [agentId, setAgentId] = useState<string | null>(null);
   const [note, setNote] = useState('');
@@ -40,9 +41,11 @@ export function TransferModal({
     }
   }, [opened, currentQueueId]);
   const agents = useQuery({
-    queryKey: ['users', 'transfer-targets'],
-    queryFn: () => users.list({ limit: 500, offset: 0 }),
+    queryKey: agentApi.directoryKey,
+    queryFn: agentApi.directory,
     enabled: opened,
+    // Fresh each time the dialog opens: statuses and free chats change by the second.
+    staleTime: 0,
     retry: false,
   });
   const transfer = useMutation({
@@ -57,9 +60,21 @@ export function TransferModal({
       onClose();
     },
   });
-  const agentOptions = (agents.data?.items ?? [])
-    .filter((u) => u.active)
-    .map((u) => ({ value: u.id, label: u.displayName }));
+  const agentOptions = [...(agents.data ?? [])]
+    .filter((a) => a.agentId !== myId)
+    .sort((a, b) => Number(b.freeChats > 0) - Number(a.freeChats > 0))
+    .map((a) => ({
+      value: a.agentId,
+      // Free chats say nothing about someone logged out.
+      label:
+        a.status === 'logged_out'
+          ? t('desktop.transferAgentAway', { name: a.displayName, status: t('desktop.status.logged_out') })
+          : t('desktop.transferAgentOption', {
+              name: a.displayName,
+              status: t(`desktop.status.${a.status}`),
+              free: a.freeChats,
+            }),
+    }));
   return (
     <Modal opened={opened} onClose={onClose} title={t('desktop.transferTitle')}>
       <form

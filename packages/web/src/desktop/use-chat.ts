@@ -1,8 +1,8 @@
-import type { AttachmentDto } from '@hotline/protocol/chat';
 import { useCallback, useEffect, useState } from 'react';
 import type { Conversation } from '../realtime/chat-log';
 import type { RealtimeClient } from '../realtime/realtime-client';
 import { useChatFrameSupport, useConversation, useWatch } from '../realtime/use-realtime';
+import { ChatOutbox, type Outgoing } from './chat-outbox';
 import { interactionApi, newClientId } from './desktop-api';
 
 const WATCH_GRACE_MS = 2_500;
@@ -22,6 +22,8 @@ export function useChatFeed(client: RealtimeClient | null, interactionId: string
   const watching = conversation?.watching ?? false;
 
   useEffect(() => {
+    // A confirmed watch replays what was missed: an error of the fallback (e.g. during an outage) is over.
+    if (watching) setError(null);
     if (!client || !interactionId || watching) return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
@@ -45,38 +47,43 @@ export function useChatFeed(client: RealtimeClient | null, interactionId: string
   return { conversation, error };
 }
 
-export interface Outgoing {
-  text: string;
-  visibility: 'public' | 'internal';
-  attachment: AttachmentDto | null;
+/** One outbox per realtime client (the tab's session), sent again whenever the socket is live again. */
+const outboxes = new WeakMap<RealtimeClient, ChatOutbox>();
+
+function outboxOf(client: RealtimeClient): ChatOutbox {
+  const outbox = outboxes.get(client);
+  if (outbox) return outbox;
+  const created = new ChatOutbox({
+    post: (interactionId, clientId, message) =>
+      interactionApi.send(interactionId, {
+        clientId,
+        text: message.text,
+        visibility: message.visibility,
+        ...(message.attachment ? { attachmentId: message.attachment.id } : {}),
+      }),
+    stored: (interactionId, message) => client.ingest(interactionId, [message]),
+    setFailed: (interactionId, clientId, failed) => client.setPendingFailed(interactionId, clientId, failed),
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (handle) => window.clearTimeout(handle as number),
+  });
+  let live = client.status === 'live';
+  client.subscribe(() => {
+    const now = client.status === 'live';
+    if (now && !live) created.resume();
+    live = now;
+  });
+  outboxes.set(client, created);
+  return created;
 }
 
 /**
  * Sends a message the way the log expects: shown at once as pending under a fresh `clientId`,
- * replaced by the stored copy from the answer or the socket (whichever comes first), marked failed
- * on an error; `retry` sends the same `clientId` again, so a message that did get stored is never
- * stored twice.
+ * replaced by the stored copy from the answer or the socket (whichever comes first). While the
+ * server is unreachable it stays pending in the outbox and goes when the server is back
+ * (`chat-outbox.ts`); a refusal marks it failed, and `retry` sends the same `clientId` again, so a
+ * message that did get stored is never stored twice.
  */
 export function useSend(client: RealtimeClient | null, interactionId: string) {
-  const post = useCallback(
-    async (clientId: string, message: Outgoing) => {
-      if (!client) return;
-      client.setPendingFailed(interactionId, clientId, false);
-      try {
-        const stored = await interactionApi.send(interactionId, {
-          clientId,
-          text: message.text,
-          visibility: message.visibility,
-          ...(message.attachment ? { attachmentId: message.attachment.id } : {}),
-        });
-        client.ingest(interactionId, [stored]);
-      } catch (error) {
-        client.setPendingFailed(interactionId, clientId, true);
-        throw error;
-      }
-    },
-    [client, interactionId],
-  );
   const send = useCallback(
     (message: Outgoing) => {
       if (!client) return Promise.resolve();
@@ -87,16 +94,18 @@ export function useSend(client: RealtimeClient | null, interactionId: string) {
         createdAt: new Date().toISOString(),
         failed: false,
       });
-      return post(clientId, message);
+      return outboxOf(client).send(interactionId, clientId, message);
     },
-    [client, interactionId, post],
+    [client, interactionId],
   );
   const retry = useCallback(
     (conversation: Conversation, clientId: string) => {
       const pending = conversation.pending.find((p) => p.clientId === clientId);
-      return pending ? post(clientId, pending) : Promise.resolve();
+      if (!client || !pending) return Promise.resolve();
+      const { text, visibility, attachment } = pending;
+      return outboxOf(client).send(interactionId, clientId, { text, visibility, attachment });
     },
-    [post],
+    [client, interactionId],
   );
   return { send, retry };
 }

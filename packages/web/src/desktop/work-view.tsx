@@ -117,9 +117,37 @@ export function WorkView(props: WorkViewProps) {
               {ix.notes}
             </Text>
           )}
+          <TransferNotes interaction={ix} />
         </Paper>
       )}
       {showClose && <WrapUpForm item={item} codes={props.codes} now={props.now} onDone={props.onState} />}
+    </Stack>
+  );
+}
+
+/**
+ * What previous agents wrote when they transferred it. Chats show these notes in the conversation
+ * (internal messages); other channels have no log, so they are listed here.
+ */
+function TransferNotes({ interaction }: { interaction: Interaction | undefined }) {
+  const { t } = useTranslation();
+  const notes = interaction?.transferNotes ?? [];
+  if (notes.length === 0) return null;
+  return (
+    <Stack gap={4} mt="sm" data-testid="transfer-notes">
+      <Text size="xs" fw={700} c="yellow.9">
+        {t('desktop.transferNotes')}
+      </Text>
+      {notes.map((n) => (
+        <Paper key={n.at + n.note} p="xs" bg="yellow.0" withBorder data-testid="transfer-note-item">
+          <Text size="xs" c="dimmed" fw={600}>
+            {n.fromName}
+          </Text>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+            {n.note}
+          </Text>
+        </Paper>
+      ))}
     </Stack>
   );
 }

@@ -55,7 +55,11 @@ export function AgentGrid({ agents, names, now, canControl, onChanged, onOpen }:
               </Table.Tr>
             )}
             {sorted.map((a) => (
-              <Table.Tr key={a.agentId} data-testid="agent-row">
+              <Table.Tr
+                key={a.agentId}
+                data-testid="agent-row"
+                data-agent={names.get(a.agentId) ?? a.agentId}
+              >
                 <Table.Td fw={600}>{names.get(a.agentId) ?? `${a.agentId.slice(0, 8)}…`}</Table.Td>
                 <Table.Td>
                   <Group gap={6}>
@@ -101,7 +105,9 @@ export function AgentGrid({ agents, names, now, canControl, onChanged, onOpen }:
                     ))}
                   </Group>
                 </Table.Td>
-                <Table.Td ta="right">{a.handledToday}</Table.Td>
+                <Table.Td ta="right" data-testid="agent-row-handled">
+                  {a.handledToday}
+                </Table.Td>
                 {canControl && (
                   <Table.Td>
                     <Group gap={4} justify="flex-end" wrap="nowrap">

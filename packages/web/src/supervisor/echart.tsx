@@ -19,7 +19,8 @@ export type ChartOption = Parameters<echarts.ECharts['setOption']>[0];
 
 /**
  * One ECharts instance bound to a div. New options are merged into the live chart (no re-creation),
- * so a frame every half second animates instead of redrawing; the chart follows the div's size.
+ * so a frame every half second animates instead of redrawing (unless the user asks for reduced
+ * motion: then every update is drawn at once); the chart follows the div's size.
  */
 export function EChart({ option, height, testId }: { option: ChartOption; height: number; testId?: string }) {
   const el = useRef<HTMLDivElement>(null);
@@ -37,7 +38,8 @@ export function EChart({ option, height, testId }: { option: ChartOption; height
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, { replaceMerge: ['series'], lazyUpdate: true });
+    const animation = !window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+    chart.current?.setOption({ animation, ...option }, { replaceMerge: ['series'], lazyUpdate: true });
   }, [option]);
   return <div ref={el} style={{ height, width: '100%' }} data-testid={testId} />;
 }

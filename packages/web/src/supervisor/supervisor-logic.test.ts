@@ -1,3 +1,4 @@
+import { channels } from '@hotline/protocol/common';
 import type { AgentStateDto, QueueLive } from '@hotline/protocol/routing';
 import { describe, expect, it } from 'vitest';
 import { readDecision, readReason, readWaiting, reasonSummary } from './explanation';
@@ -26,6 +27,9 @@ const agent = (id: string, status: AgentStateDto['status']): AgentStateDto => ({
   since: '2030-01-01T00:00:00.000Z',
   work: [],
   handledToday: 0,
+  capacity: Object.fromEntries(
+    channels.map((c) => [c, { max: c === 'chat' ? 3 : 1, used: 0 }]),
+  ) as AgentStateDto['capacity'],
 });
 
 describe('wallboard totals', () => {

@@ -114,7 +114,7 @@ export function Wallboard({
         />
         <Stat label={t('supervisor.longestWait')} value={formatDuration(sum.longestWaitSeconds * 1000)} />
         <Stat label={t('supervisor.serviceLevel')} value={percent(sum.serviceLevel)} />
-        <Stat label={t('supervisor.offered')} value={String(sum.offered)} />
+        <Stat label={t('supervisor.offered')} value={String(sum.offered)} testId="stat-offered" />
         <Stat label={t('supervisor.answered')} value={String(sum.answered)} testId="stat-answered" />
         <Stat label={t('supervisor.abandoned')} value={String(sum.abandoned)} />
         <Stat
@@ -155,7 +155,7 @@ export function Wallboard({
                 </Table.Tr>
               )}
               {queues.map((q) => (
-                <Table.Tr key={q.queueId} data-testid="wallboard-row">
+                <Table.Tr key={q.queueId} data-testid="wallboard-row" data-queue={q.name}>
                   <Table.Td fw={600}>{q.name}</Table.Td>
                   <Table.Td
                     ta="right"
@@ -168,9 +168,15 @@ export function Wallboard({
                     {formatDuration(q.longestWaitSeconds * 1000)}
                   </Table.Td>
                   <Table.Td ta="right">{percent(q.serviceLevel)}</Table.Td>
-                  <Table.Td ta="right">{q.offeredToday}</Table.Td>
-                  <Table.Td ta="right">{q.answeredToday}</Table.Td>
-                  <Table.Td ta="right">{q.abandonedToday}</Table.Td>
+                  <Table.Td ta="right" data-testid="queue-offered">
+                    {q.offeredToday}
+                  </Table.Td>
+                  <Table.Td ta="right" data-testid="queue-answered">
+                    {q.answeredToday}
+                  </Table.Td>
+                  <Table.Td ta="right" data-testid="queue-abandoned">
+                    {q.abandonedToday}
+                  </Table.Td>
                   <Table.Td ta="right">
                     {t('supervisor.readyOfLoggedIn', { ready: q.ready, loggedIn: q.loggedIn })}
                   </Table.Td>

@@ -1,4 +1,5 @@
-import type { AgentState } from '@hotline/core/agent/agent-state';
+import { type AgentState, freeSlots } from '@hotline/core/agent/agent-state';
+import { type Channel, channels } from '@hotline/core/channels';
 import { agentId, interactionId, queueId, skillId } from '@hotline/core/ids';
 import { type Millis, millis } from '@hotline/core/ports';
 import type { RoutingEngine } from '@hotline/core/routing/routing-engine';
@@ -9,6 +10,7 @@ import {
   agentStateBody,
   agentStateSchema,
   createInteractionBody,
+  directoryEntrySchema,
   type InteractionDto,
   interactionSchema,
   queueLiveSchema,
@@ -45,7 +47,26 @@ export interface RoutingRoutesOptions {
   figures: LiveFigures;
   ids: { next(): string };
   clock: { now(): number };
+  /**
+   * Called after a chat was transferred with a note, so that the conversation log shows it to the
+   * next agent (the note is in the interaction's events for every channel either way).
+   */
+  chatTransferNote?: (note: TransferNote) => Promise<void>;
 }
+
+export interface TransferNote {
+  readonly tenantId: string;
+  readonly interactionId: string;
+  readonly from: { readonly userId: string; readonly name: string };
+  readonly note: string;
+  /** Unique per transfer: an idempotency key for whatever stores the note. */
+  readonly noteId: string;
+}
+
+/** The interaction event that keeps a transfer note (`interaction_events.type`). */
+export const TRANSFER_NOTE_EVENT = 'interaction.transfer_note';
+/** Each agent's wrap-up of an interaction: code, notes, and whether it was the final one. */
+export const WRAP_UP_EVENT = 'interaction.wrap_up';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -64,7 +85,15 @@ export function agentStateDto(s: AgentState): AgentStateDto {
       wrapUpUntil: w.wrapUpUntil === null ? null : iso(w.wrapUpUntil),
     })),
     handledToday: s.handledCount,
+    capacity: capacityDto(s),
   };
+}
+
+function capacityDto(s: AgentState): AgentStateDto['capacity'] {
+  const out = {} as Record<Channel, { max: number; used: number }>;
+  for (const c of channels) out[c] = { max: s.capacity[c] ?? 0, used: 0 };
+  for (const w of s.work) out[w.channel].used++;
+  return out;
 }
 
 function me(p: Principal) {
@@ -183,17 +212,38 @@ export const routingRoutes: FastifyPluginAsyncZod<RoutingRoutesOptions> = async 
       const ix = interactionId(request.params.id);
       const { dispositionCodeId, notes } = request.body;
       if (dispositionCodeId) await dispositionOrThrow(p.tenantId, dispositionCodeId);
+      // Only the agent who holds the interaction last decides its disposition. An agent wrapping up
+      // their part after a transfer keeps their code and notes in the interaction's events instead, so
+      // a late wrap-up never overwrites the final one.
+      let holdsIt = false;
       return routing.execute(
         p.tenantId,
         (engine, at) => {
           const id = me(p);
           const item = stateOf(engine, id).work.find((w) => w.interactionId === ix);
           if (!item || item.phase === 'offered') throw forbidden('this interaction is not yours to wrap up');
+          holdsIt = engine.interaction(ix)?.agentId === id;
           const events = item.phase === 'connected' ? engine.end(ix, at) : [];
           events.push(...engine.finishWrapUp(id, ix, at));
           return { events, result: agentStateDto(stateOf(engine, id)) };
         },
         async (tx) => {
+          await tx
+            .insertInto('interaction_events')
+            .values({
+              tenant_id: p.tenantId,
+              interaction_id: ix,
+              type: WRAP_UP_EVENT,
+              at: new Date(opts.clock.now()),
+              data: JSON.stringify({
+                agentId: p.userId,
+                dispositionCodeId: dispositionCodeId ?? null,
+                notes,
+                final: holdsIt,
+              }),
+            })
+            .execute();
+          if (!holdsIt) return;
           await tx
             .updateTable('interactions')
             .set({ disposition_code_id: dispositionCodeId ?? null, notes })
@@ -215,26 +265,103 @@ export const routingRoutes: FastifyPluginAsyncZod<RoutingRoutesOptions> = async 
       },
       config: work,
     },
-    (request) => {
+    async (request) => {
       const p = principalOf(request);
       const ix = interactionId(request.params.id);
       const body = request.body;
-      return agentCommand(p, (engine, at) => {
-        holdsOrThrow(engine, me(p), ix);
-        if (body.agentId && !engine.agentState(agentId(body.agentId))) {
-          throw new AppError('INVALID_REFERENCE', 'unknown agent');
-        }
-        return engine.transfer(
-          ix,
-          {
-            queueId: queueId(body.queueId),
-            ...(body.agentId
-              ? { agentId: agentId(body.agentId), exclusiveMs: body.exclusiveSeconds * 1000 }
-              : {}),
-          },
-          at,
-        );
-      });
+      const note = body.note.trim();
+      const noteId = opts.ids.next();
+      const from = { userId: me(p), name: note ? await displayName(p.tenantId, me(p)) : '' };
+      const { state, channel } = await routing.execute(
+        p.tenantId,
+        (engine, at) => {
+          const id = me(p);
+          stateOf(engine, id);
+          const view = holdsOrThrow(engine, id, ix);
+          if (body.agentId && !engine.agentState(agentId(body.agentId))) {
+            throw new AppError('INVALID_REFERENCE', 'unknown agent');
+          }
+          const events = engine.transfer(
+            ix,
+            {
+              queueId: queueId(body.queueId),
+              ...(body.agentId
+                ? { agentId: agentId(body.agentId), exclusiveMs: body.exclusiveSeconds * 1000 }
+                : {}),
+            },
+            at,
+          );
+          return { events, result: { state: agentStateDto(stateOf(engine, id)), channel: view.channel } };
+        },
+        // The note goes into the interaction's events in the transfer's own transaction.
+        note
+          ? async (tx) => {
+              await tx
+                .insertInto('interaction_events')
+                .values({
+                  tenant_id: p.tenantId,
+                  interaction_id: ix,
+                  type: TRANSFER_NOTE_EVENT,
+                  at: new Date(opts.clock.now()),
+                  data: JSON.stringify({
+                    noteId,
+                    fromAgentId: from.userId,
+                    fromName: from.name,
+                    note,
+                    toQueueId: body.queueId,
+                    toAgentId: body.agentId ?? null,
+                  }),
+                })
+                .execute();
+            }
+          : undefined,
+      );
+      if (note && channel === 'chat' && opts.chatTransferNote) {
+        await opts.chatTransferNote({ tenantId: p.tenantId, interactionId: ix, from, note, noteId });
+      }
+      return state;
+    },
+  );
+
+  // ── Colleagues ────────────────────────────────────────────────────────────
+  app.get(
+    '/api/agent/directory',
+    {
+      schema: {
+        tags: agentTags,
+        description:
+          'Active users of the tenant as a colleague may see them (to pick a transfer target): name, ' +
+          'routing status and free chat slots. No e-mail, role or skills.',
+        response: { 200: z.object({ items: z.array(directoryEntrySchema) }), ...errors },
+      },
+      config: work,
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const users = await kysely
+        .selectFrom('users')
+        .select(['id', 'display_name'])
+        .where('tenant_id', '=', p.tenantId)
+        .where('active', '=', true)
+        .orderBy('display_name')
+        .orderBy('id')
+        .execute();
+      const items = await routing.read(p.tenantId, (engine) =>
+        users.flatMap((u) => {
+          const s = engine.agentState(agentId(u.id));
+          return s
+            ? [
+                {
+                  agentId: u.id,
+                  displayName: u.display_name,
+                  status: s.status,
+                  freeChats: freeSlots(s, 'chat'),
+                },
+              ]
+            : [];
+        }),
+      );
+      return { items };
     },
   );
 
@@ -427,6 +554,16 @@ export const routingRoutes: FastifyPluginAsyncZod<RoutingRoutesOptions> = async 
     },
   );
 
+  async function displayName(tenantId: string, userId: string): Promise<string> {
+    const row = await kysely
+      .selectFrom('users')
+      .select('display_name')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return row?.display_name ?? '';
+  }
+
   async function reasonName(tenantId: string, id: string): Promise<string> {
     const row = await kysely
       .selectFrom('not_ready_reasons')
@@ -495,7 +632,28 @@ export const routingRoutes: FastifyPluginAsyncZod<RoutingRoutesOptions> = async 
       notes: row.notes,
       position: live.position,
       contactId: row.contact_id,
+      transferNotes: await transferNotes(p.tenantId, id),
     };
+  }
+
+  async function transferNotes(tenantId: string, id: string): Promise<InteractionDto['transferNotes']> {
+    const rows = await kysely
+      .selectFrom('interaction_events')
+      .select(['at', 'data'])
+      .where('tenant_id', '=', tenantId)
+      .where('interaction_id', '=', id)
+      .where('type', '=', TRANSFER_NOTE_EVENT)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => {
+      const d = r.data as { fromAgentId?: string; fromName?: string; note?: string };
+      return {
+        at: r.at.toISOString(),
+        fromAgentId: d.fromAgentId ?? null,
+        fromName: d.fromName ?? '',
+        note: d.note ?? '',
+      };
+    });
   }
 };
 
@@ -507,4 +665,5 @@ function holdsOrThrow(
   const v = engine.interaction(ix);
   if (!v) throw notFound('interaction');
   if (v.agentId !== agent) throw forbidden('this interaction is not yours');
+  return v;
 }

@@ -81,6 +81,8 @@ export interface InteractionView {
   readonly stage: number;
   readonly offeredTo: readonly AgentId[];
   readonly agentId: AgentId | null;
+  /** When its current agent accepted it; null while not connected. */
+  readonly connectedAt: Millis | null;
   readonly declinedBy: readonly AgentId[];
   /** Only this agent may take it until `until`. */
   readonly preferred: { readonly agentId: AgentId; readonly until: Millis } | null;

@@ -159,6 +159,7 @@ export function view(ix: Routed): InteractionView {
     stage: ix.stage,
     offeredTo: ix.offeredTo,
     agentId: ix.agentId,
+    connectedAt: ix.connectedAt,
     declinedBy: ix.declined ? [...ix.declined] : [],
     preferred: ix.preferred,
     notBefore: ix.notBefore,

@@ -156,6 +156,13 @@ describe.each(engines)('routing API on %s', (engine) => {
       token: agent.token,
     });
     expect(again.statusCode, 'double accept is idempotent').toBe(200);
+    // The answer time is stored, so a restart keeps counting handle time from it.
+    const row = await server.db.kysely
+      .selectFrom('interactions')
+      .select('connected_at')
+      .where('id', '=', ix.id)
+      .executeTakeFirstOrThrow();
+    expect(row.connected_at).toBeInstanceOf(Date);
 
     const ended = await t.request({
       method: 'POST',

@@ -361,6 +361,7 @@ export class RoutingStore {
           preferred_until: v.preferred ? date(v.preferred.until) : null,
           not_before: v.notBefore === null ? null : date(v.notBefore),
           ...(v.agentId ? { agent_id: v.agentId } : {}),
+          connected_at: v.connectedAt === null ? null : date(v.connectedAt),
           updated_at: date(at),
         })
         .where('tenant_id', '=', tenantId)

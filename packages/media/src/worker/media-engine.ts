@@ -1,0 +1,222 @@
+/**
+ * What a media worker does, as a plain class: owns its calls, legs and RTP ports, runs the 20 ms tick
+ * for all of them, and turns protocol commands into calls on them. `media-worker.ts` hosts it in a
+ * worker thread; tests may also run it in-process.
+ */
+import { readFile } from 'node:fs/promises';
+import { StereoRecorder } from '../audio/recorder';
+import { openRecordingFile } from '../audio/recording-file';
+import { promptPcm } from '../audio/wav';
+import { Call } from '../call';
+import type { JitterBufferOptions } from '../jitter/jitter-buffer';
+import { PortAllocator, type PortRange } from '../rtp/port-allocator';
+import { RtpLeg } from '../rtp/rtp-leg';
+import type { Command, CommandResults, MediaEvent, WorkerStats } from './protocol';
+import { Ticker } from './ticker';
+
+export interface MediaEngineConfig {
+  /** Address the RTP sockets bind to (and advertise). */
+  readonly address: string;
+  /** This worker's share of the RTP port range. */
+  readonly portRange: PortRange;
+  readonly tickMs?: number;
+  readonly rtcpIntervalMs?: number;
+  /** Period of `leg-stats` events per call; 0 turns them off. */
+  readonly statsIntervalMs?: number;
+  readonly jitter?: Partial<JitterBufferOptions>;
+}
+
+const PROMPT_CACHE = 64;
+export const SEND_JITTER_BUCKET_MS = 0.1;
+export const SEND_JITTER_BUCKETS = 2000;
+
+export class MediaEngine {
+  readonly #config: MediaEngineConfig;
+  readonly #emit: (event: MediaEvent) => void;
+  readonly #ports: PortAllocator;
+  readonly #calls = new Map<string, Call>();
+  readonly #ticker: Ticker;
+  readonly #prompts = new Map<string, Int16Array>();
+  #maxTickWorkMs = 0;
+  readonly #lastSendOffset = new Map<Call, number>();
+  readonly #sendJitter = new Uint32Array(SEND_JITTER_BUCKETS + 1);
+  #ticksSinceStats = 0;
+
+  constructor(config: MediaEngineConfig, emit: (event: MediaEvent) => void) {
+    this.#config = config;
+    this.#emit = emit;
+    this.#ports = new PortAllocator(config.portRange);
+    this.#ticker = new Ticker(config.tickMs ?? 20, (now) => this.#tick(now));
+  }
+
+  start(): void {
+    this.#ticker.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#ticker.stop();
+    await Promise.all([...this.#calls.keys()].map((id) => this.#hangup(id)));
+  }
+
+  #tick(now: number): void {
+    const t0 = performance.now();
+    for (const call of this.#calls.values()) {
+      try {
+        call.tick(now);
+        this.#noteSendOffset(call, performance.now() - now);
+      } catch (e) {
+        // a bug in one call must not stop the clock of every call on this worker
+        this.#emit({
+          type: 'call-error',
+          callId: call.id,
+          message: e instanceof Error ? e.message : String(e),
+        });
+        void this.#hangup(call.id).catch(() => {});
+      }
+    }
+    const work = performance.now() - t0;
+    if (work > this.#maxTickWorkMs) this.#maxTickWorkMs = work;
+    const every = (this.#config.statsIntervalMs ?? 5000) / (this.#config.tickMs ?? 20);
+    if (every > 0 && ++this.#ticksSinceStats >= every) {
+      this.#ticksSinceStats = 0;
+      for (const call of this.#calls.values())
+        this.#emit({ type: 'leg-stats', callId: call.id, stats: call.stats() });
+    }
+  }
+
+  /**
+   * The jitter this worker adds to a call's outgoing streams: |Δ| between consecutive ticks of how long
+   * after the tick's due time the call's packets left (RFC 3550's D for a sender whose ideal spacing is
+   * exactly 20 ms), as a histogram of 0.1 ms buckets up to 200 ms.
+   */
+  #noteSendOffset(call: Call, offsetMs: number): void {
+    const previous = this.#lastSendOffset.get(call);
+    this.#lastSendOffset.set(call, offsetMs);
+    if (previous === undefined) return;
+    const bucket = Math.min(
+      SEND_JITTER_BUCKETS,
+      Math.floor(Math.abs(offsetMs - previous) / SEND_JITTER_BUCKET_MS),
+    );
+    this.#sendJitter[bucket]!++;
+  }
+
+  #call(callId: string): Call {
+    const call = this.#calls.get(callId);
+    if (!call) throw Object.assign(new Error(`no call ${callId}`), { code: 'NO_SUCH_CALL' });
+    return call;
+  }
+
+  async handle(c: Command): Promise<CommandResults[Command['type']]> {
+    switch (c.type) {
+      case 'createLeg': {
+        let call = this.#calls.get(c.callId);
+        if (!call) {
+          const callId = c.callId;
+          call = new Call(callId, {
+            onPlayDone: (legId, id, reason) => this.#emit({ type: 'play-done', callId, legId, id, reason }),
+          });
+          this.#calls.set(callId, call);
+        }
+        const ports = await this.#ports.allocate(this.#config.address, c.rtcpMux ?? false);
+        const callId = c.callId;
+        const leg = new RtpLeg({
+          id: c.legId,
+          codec: c.codec,
+          ports,
+          now: () => performance.now(),
+          ...(c.telephoneEventPt === undefined ? {} : { telephoneEventPt: c.telephoneEventPt }),
+          ...(c.remote ? { remote: c.remote } : {}),
+          ...(c.rtcpMux === undefined ? {} : { rtcpMux: c.rtcpMux }),
+          ...(c.inbandDtmf === undefined ? {} : { inbandDtmf: c.inbandDtmf }),
+          ...(this.#config.rtcpIntervalMs ? { rtcpIntervalMs: this.#config.rtcpIntervalMs } : {}),
+          ...(this.#config.jitter ? { jitter: this.#config.jitter } : {}),
+          onDtmf: (event) => this.#emit({ type: 'dtmf', callId, event }),
+          onBye: (legId, reason) => this.#emit({ type: 'leg-bye', callId, legId, reason }),
+        });
+        try {
+          call.addLeg(leg);
+        } catch (e) {
+          ports.release();
+          throw e;
+        }
+        return { address: leg.localAddress, port: leg.localPort };
+      }
+      case 'setRemote': {
+        const leg = this.#call(c.callId).leg(c.legId);
+        if (!(leg instanceof RtpLeg)) throw new Error(`leg ${c.legId} is not an RTP leg`);
+        leg.setRemote(c.remote);
+        return undefined;
+      }
+      case 'connect':
+        this.#call(c.callId).connect(c.legIds);
+        return undefined;
+      case 'join':
+        this.#call(c.callId).join(c.legId, c.role);
+        return undefined;
+      case 'play': {
+        const call = this.#call(c.callId);
+        const pcm = c.source.kind === 'pcm' ? c.source.pcm : await this.#prompt(c.source.path);
+        call.play(c.legId, { id: c.id, pcm, ...(c.loop ? { loop: true } : {}) });
+        return undefined;
+      }
+      case 'stopPlay':
+        this.#call(c.callId).stopPlay(c.legId, c.id);
+        return undefined;
+      case 'record': {
+        const call = this.#call(c.callId);
+        call.leg(c.customerLegId);
+        call.leg(c.agentLegId);
+        const callId = c.callId;
+        const recorder = new StereoRecorder(await openRecordingFile(c.path), {
+          onError: (e) => this.#emit({ type: 'record-error', callId, message: e.message }),
+        });
+        call.record(recorder, c.customerLegId, c.agentLegId);
+        return undefined;
+      }
+      case 'sendDtmf':
+        this.#call(c.callId).leg(c.legId).sendDtmf(c.digits, c.durationMs);
+        return undefined;
+      case 'stats':
+        return this.#call(c.callId).stats();
+      case 'hangup':
+        return this.#hangup(c.callId);
+      case 'workerStats':
+        return this.workerStats();
+    }
+  }
+
+  async #hangup(callId: string): Promise<CommandResults['hangup']> {
+    const call = this.#call(callId);
+    this.#calls.delete(callId);
+    this.#lastSendOffset.delete(call);
+    const result = await call.hangup();
+    this.#emit({ type: 'ended', callId });
+    return result;
+  }
+
+  workerStats(): WorkerStats {
+    const s = this.#ticker.stats;
+    let legs = 0;
+    for (const c of this.#calls.values()) legs += c.legIds.length;
+    return {
+      calls: this.#calls.size,
+      legs,
+      ticks: s.ticks,
+      skippedTicks: s.skipped,
+      maxTickLateMs: s.maxLateMs,
+      tickLateP99Ms: s.lateP99Ms,
+      maxTickWorkMs: this.#maxTickWorkMs,
+      sendJitterHistogram: Array.from(this.#sendJitter),
+    };
+  }
+
+  async #prompt(path: string): Promise<Int16Array> {
+    const cached = this.#prompts.get(path);
+    if (cached) return cached;
+    const r = promptPcm(await readFile(path));
+    if (!r.ok) throw Object.assign(new Error(`${path}: ${r.reason}`), { code: 'BAD_PROMPT' });
+    if (this.#prompts.size >= PROMPT_CACHE) this.#prompts.delete(this.#prompts.keys().next().value!);
+    this.#prompts.set(path, r.pcm);
+    return r.pcm;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The typed message protocol between the control plane (main thread) and a media worker. Commands go
+ * one way and are answered by exactly one reply; events flow back unprompted. Everything here must
+ * survive structured cloning (no functions, no class instances).
+ */
+import type { RecordingSummary } from '../audio/recorder';
+import type { G711Law } from '../codec/g711';
+import type { DtmfEvent, LegStats } from '../leg';
+import type { MemberRole } from '../mix/mixer';
+import type { RtpEndpoint } from '../rtp/rtp-leg';
+
+export type PlaySource = { kind: 'file'; path: string } | { kind: 'pcm'; pcm: Int16Array };
+
+export type Command =
+  | {
+      type: 'createLeg';
+      callId: string;
+      legId: string;
+      codec: G711Law;
+      telephoneEventPt?: number;
+      remote?: RtpEndpoint;
+      rtcpMux?: boolean;
+      inbandDtmf?: boolean;
+    }
+  | { type: 'setRemote'; callId: string; legId: string; remote: RtpEndpoint }
+  | { type: 'connect'; callId: string; legIds: string[] }
+  | { type: 'join'; callId: string; legId: string; role: MemberRole }
+  | { type: 'play'; callId: string; legId: string; id: string; source: PlaySource; loop?: boolean }
+  | { type: 'stopPlay'; callId: string; legId: string; id?: string }
+  | { type: 'record'; callId: string; path: string; customerLegId: string; agentLegId: string }
+  | { type: 'sendDtmf'; callId: string; legId: string; digits: string; durationMs?: number }
+  | { type: 'stats'; callId: string }
+  | { type: 'hangup'; callId: string }
+  | { type: 'workerStats' };
+
+export interface WorkerStats {
+  readonly calls: number;
+  readonly legs: number;
+  readonly ticks: number;
+  readonly skippedTicks: number;
+  readonly maxTickLateMs: number;
+  readonly tickLateP99Ms: number;
+  /** Worst time one tick (all calls of the worker) took, ms. */
+  readonly maxTickWorkMs: number;
+  /**
+   * Cumulative counts of the jitter the worker adds to outgoing streams (see MediaEngine), in 0.1 ms
+   * buckets from 0 to 200 ms (the last bucket holds everything beyond).
+   */
+  readonly sendJitterHistogram: number[];
+}
+
+/** What each command answers. */
+export interface CommandResults {
+  createLeg: { address: string; port: number };
+  setRemote: undefined;
+  connect: undefined;
+  join: undefined;
+  play: undefined;
+  stopPlay: undefined;
+  record: undefined;
+  sendDtmf: undefined;
+  stats: LegStats[];
+  hangup: { legs: LegStats[]; recording?: RecordingSummary };
+  workerStats: WorkerStats;
+}
+
+export type CommandOf<T extends Command['type']> = Extract<Command, { type: T }>;
+
+export type MediaEvent =
+  | { type: 'dtmf'; callId: string; event: DtmfEvent }
+  | { type: 'play-done'; callId: string; legId: string; id: string; reason: 'finished' | 'stopped' }
+  | { type: 'record-error'; callId: string; message: string }
+  | { type: 'leg-bye'; callId: string; legId: string; reason: string | undefined }
+  | { type: 'leg-stats'; callId: string; stats: LegStats[] }
+  /** The call's tick threw; the worker hung the call up (an `ended` follows). */
+  | { type: 'call-error'; callId: string; message: string }
+  | { type: 'ended'; callId: string };
+
+/** The envelopes on the wire. */
+export type ToWorker = { kind: 'command'; id: number; command: Command };
+export type FromWorker =
+  | { kind: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: { code: string; message: string } }
+  | { kind: 'event'; event: MediaEvent };

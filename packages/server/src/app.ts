@@ -16,6 +16,7 @@ import { type ChatLimits, ChatService } from './chat/chat-service';
 import { MAX_WIDGET_FRAME_BYTES } from './chat/widget-socket';
 import { ContactStore } from './contacts/contact-store';
 import type { Db } from './db/database';
+import { FlowStore } from './flows/flow-store';
 import { installAccessControl } from './http/authenticate';
 import { installErrorHandling, sendRouteNotFound } from './http/error-handler';
 import { installMetrics } from './http/metrics';
@@ -25,6 +26,7 @@ import { authRoutes } from './http/routes/auth';
 import { chatRoutes } from './http/routes/chat';
 import { configRoutes } from './http/routes/config';
 import { contactRoutes } from './http/routes/contacts';
+import { flowRoutes } from './http/routes/flows';
 import { healthRoutes } from './http/routes/health';
 import { replyTemplateRoutes } from './http/routes/reply-templates';
 import { routingRoutes } from './http/routes/routing';
@@ -138,6 +140,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(widgetSettingsRoutes, { store: new WidgetSettingsStore(storeDeps) });
   await app.register(contactRoutes, { contacts: new ContactStore(storeDeps) });
   await app.register(replyTemplateRoutes, { templates: new ReplyTemplateStore(storeDeps) });
+  await app.register(flowRoutes, { flows: new FlowStore(storeDeps) });
   deps.sip?.attachMetrics(metrics);
   await app.register(trunkRoutes, {
     stores: trunkStores(storeDeps, deps.sipRealm ?? 'hotline'),

@@ -342,7 +342,30 @@ export interface DialPlansTable {
   updated_at: Timestamp;
 }
 
+export interface FlowsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FlowVersionsTable {
+  tenant_id: string;
+  flow_id: string;
+  version: number;
+  document: Json<unknown>;
+  state: 'draft' | 'published' | 'archived';
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  published_at: NullableTimestamp;
+}
+
 export interface Database {
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
   sip_trunks: SipTrunksTable;
   phone_numbers: PhoneNumbersTable;
   dial_plans: DialPlansTable;

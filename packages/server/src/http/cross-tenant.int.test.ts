@@ -21,6 +21,7 @@ const kinds = [
   'users',
   'api-keys',
   'trunks',
+  'flows',
 ] as const;
 type Kind = (typeof kinds)[number];
 type Ids = Record<Kind, string>;
@@ -146,6 +147,14 @@ const PUBLIC = new Set([
 let seq = 0;
 const uniq = () => `${Date.now().toString(36)}-${++seq}`;
 
+/** A valid flow document (core flow language) for the flow routes. */
+const flowDocument = (text = 'Hello') => ({
+  id: 'walk',
+  version: 1,
+  entry: 'hi',
+  nodes: { hi: { verb: 'say', text, next: { done: 'bye' } }, bye: { verb: 'hangup' } },
+});
+
 /** A body that creates a new object of each kind in the caller's own tenant. */
 const createBody: Record<Kind, () => Body> = {
   teams: () => ({ name: `Team ${uniq()}`, description: 'walk' }),
@@ -162,6 +171,7 @@ const createBody: Record<Kind, () => Body> = {
   }),
   'api-keys': () => ({ name: `Key ${uniq()}`, role: 'agent' }),
   trunks: () => ({ name: `Trunk ${uniq()}`, allowedCidrs: ['203.0.113.0/24'] }),
+  flows: () => ({ name: `Flow ${uniq()}`, description: 'walk' }),
 };
 
 /** A PATCH that would visibly change an existing object of each kind. */
@@ -174,6 +184,7 @@ const patchBody: Partial<Record<Kind, (a: Ids) => Body>> = {
   calendars: () => ({ timeZone: 'UTC', weekly: [] }),
   users: () => ({ displayName: 'Hijacked', role: 'owner', active: false }),
   trunks: () => ({ name: 'Hijacked trunk', enabled: false, allowedCidrs: ['0.0.0.0/0'] }),
+  flows: () => ({ name: 'Hijacked flow', description: 'changed by another tenant' }),
 };
 
 type BodyFor = ((a: Ids) => unknown) | null;
@@ -196,6 +207,10 @@ for (const kind of kinds) {
 operations.set('GET /api/users/{id}/skills', null);
 operations.set('PUT /api/users/{id}/skills', (a) => [{ skillId: a.skills, level: 10 }]);
 operations.set('GET /api/audit-log', null);
+operations.set('PUT /api/flows/{id}/draft', () => flowDocument('Hijacked'));
+operations.set('POST /api/flows/{id}/validate', () => flowDocument());
+operations.set('POST /api/flows/{id}/publish', null);
+operations.set('GET /api/flows/{id}/versions', null);
 operations.set('GET /api/auth/me', null);
 
 interface Operation {
@@ -302,6 +317,16 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       payload: { number: `+4420${String(++seq).padStart(7, '0')}`, trunkId: trunk.id },
     });
     expect(number.statusCode, number.body).toBe(201);
+    // A flow with a published version (v1) and an open draft (v2).
+    const flow = await create('flows', createBody.flows());
+    for (const [method, url, payload] of [
+      ['PUT', `/api/flows/${flow.id}/draft`, flowDocument('A greets')],
+      ['POST', `/api/flows/${flow.id}/publish`, undefined],
+      ['PUT', `/api/flows/${flow.id}/draft`, flowDocument('A greets anew')],
+    ] as const) {
+      const res = await a.request({ method, url, ...(payload && { payload }) });
+      expect(res.statusCode, `A ${method} ${url}: ${res.body}`).toBe(200);
+    }
     const ids: Ids = {
       teams: team.id,
       skills: skill.id,
@@ -312,6 +337,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       users: user.id,
       'api-keys': key.apiKey.id,
       trunks: trunk.id,
+      flows: flow.id,
     };
     // Nothing identifying A may appear in any answer to another tenant.
     const leaks = [
@@ -326,6 +352,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       'a-outbound-secret',
       'a-carrier',
       number.json().number,
+      'A greets',
     ];
     return { a, ids, leaks };
   }
@@ -343,6 +370,7 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       if (kind !== 'api-keys') await read(`/api/${kind}/${ids[kind]}`);
     }
     await read(`/api/users/${ids.users}/skills`);
+    await read(`/api/flows/${ids.flows}/versions?limit=500`);
     await read('/api/audit-log?limit=500');
     const keys = (out['/api/api-keys?limit=500'] as { items: { id: string }[] }).items;
     expect(keys.map((k) => k.id)).toContain(ids['api-keys']);

@@ -363,9 +363,25 @@ export interface FlowVersionsTable {
   published_at: NullableTimestamp;
 }
 
+export interface FlowSessionsTable {
+  id: string;
+  tenant_id: string;
+  flow_id: string;
+  version: number;
+  channel: string;
+  interaction_id: string | null;
+  state: Json<unknown>;
+  status: 'running' | 'ended' | 'failed';
+  last_action: Json<unknown>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  ended_at: NullableTimestamp;
+}
+
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
+  flow_sessions: FlowSessionsTable;
   sip_trunks: SipTrunksTable;
   phone_numbers: PhoneNumbersTable;
   dial_plans: DialPlansTable;

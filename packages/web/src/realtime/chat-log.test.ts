@@ -35,6 +35,40 @@ function message(seq: number, over: Partial<ChatMessage> = {}): ChatMessage {
 const mine = (seq: number, over: Partial<ChatMessage> = {}) =>
   message(seq, { author: { kind: 'agent', userId: ME, name: 'Ann' }, ...over });
 
+describe('lastSeq, where a resume starts', () => {
+  const msg = (seq: number): ChatMessage => ({
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    interactionId: 'ix',
+    seq,
+    author: { kind: 'agent', userId: null, name: 'A' },
+    visibility: 'public',
+    text: `m${seq}`,
+    attachment: null,
+    clientId: null,
+    createdAt: '2030-01-01T00:00:00.000Z',
+  });
+
+  it('does not skip over messages not seen yet when a send answers with a later seq', () => {
+    // Seen 1–2 on the stream; our own send (REST) got seq 5 while the customer's 3 and 4 were written.
+    let c = addMessages(emptyConversation('ix'), [msg(1), msg(2)]);
+    c = addMessages(c, [msg(5)], 'rest');
+    expect(c.lastSeq).toBe(2);
+    c = addMessages(c, [msg(3), msg(4)], 'rest');
+    expect(c.lastSeq).toBe(5);
+  });
+
+  it('moves to the newest on the stream and to what the watch confirmed', () => {
+    let c = addMessages(emptyConversation('ix'), [msg(1), msg(3)]);
+    expect(c.lastSeq).toBe(3);
+    c = applyChatFrame(
+      c,
+      { type: 'chat.watching', interactionId: 'ix', lastSeq: 7, readByCustomerSeq: 0 },
+      0,
+    );
+    expect(c.lastSeq).toBe(7);
+  });
+});
+
 describe('conversation log', () => {
   it('keeps each seq once, sorted, whatever the arrival order and repeats', () => {
     let c = emptyConversation(IX);
@@ -178,9 +212,10 @@ describe('frames', () => {
     [0, 0, 250],
     [0, 1, 500],
     [1, 1, 1_000],
-    [4, 1, 8_000],
-    [5, 1, 15_000],
-    [50, 1, 15_000],
+    [3, 1, 4_000],
+    [4, 1, 5_000],
+    [5, 1, 5_000],
+    [50, 1, 5_000],
   ])('backoff attempt %i with random %d waits %i ms', (attempt, random, expected) => {
     expect(reconnectDelay(attempt, random)).toBe(expected);
   });

@@ -50,8 +50,17 @@ export function emptyConversation(interactionId: string): Conversation {
   };
 }
 
-/** Adds messages from a replay, a live frame or a REST page; a `seq` already held is ignored. */
-export function addMessages(conversation: Conversation, incoming: readonly ChatMessage[]): Conversation {
+/**
+ * Adds messages; a `seq` already held is ignored. `from` decides how far `lastSeq` (where a resume
+ * starts) may move: the watch stream sends everything visible in order, so it moves to the newest;
+ * a REST answer (a send's reply, a history page) may skip ahead of messages not seen yet — the
+ * customer's, written meanwhile — so it moves only over seqs held without a gap.
+ */
+export function addMessages(
+  conversation: Conversation,
+  incoming: readonly ChatMessage[],
+  from: 'stream' | 'rest' = 'stream',
+): Conversation {
   const fresh = incoming.filter((m) => m.interactionId === conversation.interactionId);
   if (fresh.length === 0) return conversation;
   const bySeq = new Map<number, ChatMessage>();
@@ -72,10 +81,20 @@ export function addMessages(conversation: Conversation, incoming: readonly ChatM
     ...conversation,
     messages,
     pending,
-    lastSeq: Math.max(conversation.lastSeq, messages.at(-1)?.seq ?? 0),
+    lastSeq:
+      from === 'stream'
+        ? Math.max(conversation.lastSeq, messages.at(-1)?.seq ?? 0)
+        : contiguous(conversation.lastSeq, bySeq),
     // A message from the customer ends their typing.
     customerTypingUntil: customerSpoke ? null : conversation.customerTypingUntil,
   };
+}
+
+/** The highest seq reached from `from` over seqs all held. */
+function contiguous(from: number, held: ReadonlyMap<number, unknown>): number {
+  let seq = from;
+  while (held.has(seq + 1)) seq++;
+  return seq;
 }
 
 export function applyChatFrame(
@@ -90,6 +109,8 @@ export function applyChatFrame(
       if (frame.interactionId !== conversation.interactionId) return conversation;
       return {
         ...conversation,
+        // Everything visible up to here has been sent on the stream.
+        lastSeq: Math.max(conversation.lastSeq, frame.lastSeq),
         watching: true,
         readByCustomerSeq: Math.max(conversation.readByCustomerSeq, frame.readByCustomerSeq),
         deliveredToCustomerSeq: Math.max(conversation.deliveredToCustomerSeq, frame.readByCustomerSeq),

@@ -91,10 +91,11 @@ export function compareSeq(a: string, b: string): number {
 }
 
 /**
- * The delay before reconnect attempt `attempt` (0-based): exponential from 500 ms, capped at 15 s, with
- * jitter (½ to 1× of it) so that a server restart is not met by every browser at the same instant.
+ * The delay before reconnect attempt `attempt` (0-based): exponential from 500 ms, capped at 5 s (an
+ * agent must be back within seconds of a server restart), with jitter (½ to 1× of it) so that a restart
+ * is not met by every browser at the same instant.
  */
 export function reconnectDelay(attempt: number, random: number): number {
-  const base = Math.min(15_000, 500 * 2 ** Math.min(attempt, 10));
+  const base = Math.min(5_000, 500 * 2 ** Math.min(attempt, 10));
   return Math.round(base * (0.5 + random / 2));
 }

@@ -237,6 +237,33 @@ describe('RealtimeClient', () => {
     expect(socket().sent.at(-1)).toEqual({ type: 'unwatch', interactionId: IX });
   });
 
+  it('sends a watch again when the server does not confirm it (refused right after a restart)', () => {
+    sut.start();
+    socket().open();
+    sut.watch(IX);
+    const watches = () => socket().sent.filter((f) => f.type === 'watch').length;
+    expect(watches()).toBe(1);
+    socket().receive({ type: 'error', code: 'FORBIDDEN', message: 'not yet' });
+    timers.advance(3_000);
+    expect(watches()).toBe(2);
+    socket().receive({ type: 'chat.watching', interactionId: IX, lastSeq: 0, readByCustomerSeq: 0 });
+    timers.advance(30_000);
+    // Confirmed: no more re-sends; and never more than a few per connection.
+    expect(watches()).toBe(2);
+  });
+
+  it('gives up re-sending an unconfirmed watch after a few tries on one connection', () => {
+    sut.start();
+    socket().open();
+    sut.watch(IX);
+    for (let i = 0; i < 10; i++) {
+      socket().receive({ type: 'pong' }); // the connection itself stays alive
+      timers.advance(3_000);
+    }
+    expect(sockets).toHaveLength(1);
+    expect(socket().sent.filter((f) => f.type === 'watch').length).toBe(6);
+  });
+
   it('shares one watch between views and ends it with the last one', () => {
     sut.start();
     socket().open();

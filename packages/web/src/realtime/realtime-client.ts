@@ -47,6 +47,9 @@ export type ChatFrameSupport = 'unknown' | 'supported' | 'unsupported';
 export const SESSION_ENDED_CLOSE_CODE = 4401;
 const OPEN = 1;
 const HEARTBEAT_MS = 25_000;
+/** How long a watch may go unconfirmed before it is sent again, and how often per connection. */
+const WATCH_CONFIRM_MS = 3_000;
+const WATCH_RETRIES = 5;
 /** A `typing: true` is repeated at most this often while the agent keeps typing. */
 const TYPING_REPEAT_MS = 3_000;
 
@@ -69,6 +72,9 @@ export class RealtimeClient {
   #attempt = 0;
   #retryTimer: unknown = null;
   #heartbeatTimer: unknown = null;
+  #watchCheckTimer: unknown = null;
+  /** Watch re-sends on this connection for conversations the server has not confirmed. */
+  #watchRetries = 0;
   #heardSinceBeat = true;
   #lastSeq: string | null;
   #chatFrames: ChatFrameSupport = 'unknown';
@@ -114,6 +120,7 @@ export class RealtimeClient {
     this.#stopped = true;
     this.#deps.clearTimeout(this.#retryTimer);
     this.#deps.clearTimeout(this.#heartbeatTimer);
+    this.#deps.clearTimeout(this.#watchCheckTimer);
     const socket = this.#socket;
     this.#socket = null;
     if (socket) {
@@ -175,7 +182,7 @@ export class RealtimeClient {
 
   /** Messages from a REST page (history, a send's answer, the polling fallback). */
   ingest(interactionId: string, messages: readonly ChatMessage[]): void {
-    this.#update(interactionId, (c) => addMessages(c, messages));
+    this.#update(interactionId, (c) => addMessages(c, messages, 'rest'));
     this.#markDelivered(interactionId);
   }
 
@@ -221,6 +228,7 @@ export class RealtimeClient {
     const socket = this.#deps.connect();
     this.#socket = socket;
     this.#sentChatFrame = false;
+    this.#watchRetries = 0;
     socket.onopen = () => {
       if (this.#socket !== socket) return;
       this.#setStatus('replaying');
@@ -342,6 +350,23 @@ export class RealtimeClient {
 
   #sendWatch(interactionId: string): void {
     this.#sendChat({ type: 'watch', interactionId, after: this.conversation(interactionId).lastSeq });
+    this.#checkWatchesSoon();
+  }
+
+  /**
+   * A watch the server has not confirmed (`chat.watching`) within a few seconds — refused while the
+   * server was still restoring after a restart, or lost — is sent again, a few times per connection;
+   * otherwise the conversation would stay silent until the next reconnect.
+   */
+  #checkWatchesSoon(): void {
+    this.#deps.clearTimeout(this.#watchCheckTimer);
+    this.#watchCheckTimer = this.#deps.setTimeout(() => {
+      if (!this.#socket || this.#chatFrames === 'unsupported') return;
+      const unconfirmed = [...this.#watchers.keys()].filter((id) => !this.conversation(id).watching);
+      if (unconfirmed.length === 0 || this.#watchRetries >= WATCH_RETRIES) return;
+      this.#watchRetries++;
+      for (const id of unconfirmed) this.#sendWatch(id);
+    }, WATCH_CONFIRM_MS);
   }
 
   /** Sends a chat frame unless the server is known not to take them; false when not sent. */

@@ -16,8 +16,7 @@ import { resolveContact } from '../contacts/contact-identity';
 import type { Database } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import type { RoutingService } from '../routing/routing-service';
-import { readWidgetSettings } from '../widget-settings/widget-settings-store';
-import { calendarOpen } from './opening-hours';
+import { businessHoursAt, readWidgetSettings } from '../widget-settings/widget-settings-store';
 
 /**
  * The widget's way in: its public configuration, a new conversation from the pre-chat form, an
@@ -84,7 +83,8 @@ export class WidgetIntake {
     const { tenant, settings } = await this.tenant(slug);
     const topics = await this.#liveTopics(tenant.id, settings);
     let offlineReason: WidgetConfig['offlineReason'] = null;
-    if (!(await calendarOpen(this.deps.db, tenant.id, settings.calendarId, this.deps.clock.now()))) {
+    const hours = await businessHoursAt(this.deps.db, tenant.id, settings.calendarId, this.deps.clock.now());
+    if (!hours.open) {
       offlineReason = 'closed';
     } else if (!(await this.#anyoneLoggedIn(tenant.id, topics))) {
       offlineReason = 'nobody_available';

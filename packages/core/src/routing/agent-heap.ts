@@ -115,10 +115,11 @@ export class IndexedHeap<E extends { pos: number }> {
     return i;
   }
 
-  #up(i: number): void {
+  /** Sift-up of the entry at `i`, no higher than position `top`. */
+  #up(i: number, top = 0): void {
     const a = this.#a;
     const e = a[i]!;
-    while (i > 0) {
+    while (i > top) {
       const p = (i - 1) >> 1;
       const parent = a[p]!;
       if (this.compare(e, parent) >= 0) break;
@@ -150,16 +151,9 @@ export class IndexedHeap<E extends { pos: number }> {
       child.pos = i;
       i = c;
     }
-    while (i > start) {
-      const p = (i - 1) >> 1;
-      const parent = a[p]!;
-      if (this.compare(e, parent) >= 0) break;
-      a[i] = parent;
-      parent.pos = i;
-      i = p;
-    }
     a[i] = e;
     e.pos = i;
+    this.#up(i, start);
   }
 
   #down(i: number): void {

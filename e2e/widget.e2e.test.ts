@@ -1,15 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { pdf, png } from './files';
-import { type Browser, ensureWidgetBuilt, launchBrowser, outputDir, root } from './harness';
+import {
+  type Browser,
+  ensureWidgetBuilt,
+  freePort,
+  launchBrowser,
+  outputDir,
+  RestartableServer,
+} from './harness';
 
 /**
  * The website widget against the real server, in headless Chromium, embedded in a page served from
@@ -19,103 +22,6 @@ import { type Browser, ensureWidgetBuilt, launchBrowser, outputDir, root } from 
  * the middle (nothing lost, nothing twice) → a page reload → end, rating and transcript.
  * Screenshots: `test-output/e2e/widget-*.png`.
  */
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createNetServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
-}
-
-/**
- * The real server process on a fixed port and data directory, so that it can be stopped and started
- * again "in place" — same origin for the widget, same stored conversation.
- */
-class HotlineProcess {
-  readonly adminEmail = 'admin@example.com';
-  readonly adminPassword = randomBytes(18).toString('base64url');
-  readonly dataDir = mkdtempSync(join(tmpdir(), 'hotline-e2e-widget-'));
-  private child: ChildProcess | null = null;
-  private exited: Promise<number | null> = Promise.resolve(null);
-  private log = '';
-  private runs = 0;
-
-  constructor(readonly port: number) {}
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.runs += 1;
-    this.log += `\n=== start #${this.runs} ===\n`;
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.DATABASE_URL;
-    Object.assign(env, {
-      PORT: String(this.port),
-      HOST: '127.0.0.1',
-      SIP_PORT: '0',
-      HOTLINE_DATA_DIR: this.dataDir,
-      HOTLINE_ADMIN_EMAIL: this.adminEmail,
-      HOTLINE_ADMIN_PASSWORD: this.adminPassword,
-      HOTLINE_TENANT_NAME: 'Acme Shop',
-      LOG_LEVEL: 'warn',
-    });
-    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['packages/server/src/main.ts'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stdout?.on('data', (chunk: Buffer) => {
-      this.log += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.log += chunk.toString();
-    });
-    this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
-    let gone = false;
-    void this.exited.then(() => {
-      gone = true;
-    });
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (gone) throw new Error(`server exited before it was ready:\n${this.log}`);
-      try {
-        if ((await fetch(`${this.baseUrl}/readyz`)).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((done) => setTimeout(done, 200));
-    }
-    throw new Error(`server not ready within 60 s:\n${this.log}`);
-  }
-
-  /** SIGTERM to our child only (SIGKILL to the same PID after 10 s). */
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const pid = child.pid;
-    process.kill(pid, 'SIGTERM');
-    const timer = new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 10_000));
-    if ((await Promise.race([this.exited, timer])) === 'timeout') {
-      process.kill(pid, 'SIGKILL');
-      await this.exited;
-    }
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    writeFileSync(join(outputDir, 'widget-server.log'), this.log);
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
 
 /** A JSON client for the API with a bearer token. */
 function apiClient(baseUrl: string, token?: string) {
@@ -206,7 +112,7 @@ class AgentSocket {
 }
 
 describe('website widget', () => {
-  let hotline: HotlineProcess;
+  let hotline: RestartableServer;
   let host: Server;
   let hostOrigin: string;
   let browser: Browser;
@@ -249,7 +155,7 @@ describe('website widget', () => {
   beforeAll(async () => {
     ensureWidgetBuilt();
     mkdirSync(outputDir, { recursive: true });
-    hotline = new HotlineProcess(await freePort());
+    hotline = await RestartableServer.create('widget', { HOTLINE_TENANT_NAME: 'Acme Shop' });
     await hotline.start();
 
     const hostPort = await freePort();
@@ -499,7 +405,7 @@ describe('website widget', () => {
   });
 
   it('survives a server restart: messages written meanwhile arrive once, nothing shows twice', async () => {
-    await hotline.stop();
+    await hotline.kill('SIGTERM');
     await widget().getByText('Connection lost. Reconnecting…').waitFor();
     const composer = widget().getByLabel('Your message');
     await composer.fill('Sent while the server was down');

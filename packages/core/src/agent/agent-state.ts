@@ -129,43 +129,48 @@ export function workLoad(agent: AgentState): number {
   return agent.work.length;
 }
 
-type AgentPatch = Partial<Omit<AgentState, 'id' | 'status' | 'statusSince' | 'capacity'>>;
+/** The next record being built: a copy of the agent with every field, changed in place before `settle`. */
+type Draft = { -readonly [K in keyof AgentState]: AgentState[K] };
 
 /**
- * Applies `patch` and derives the status. Builds the new record field by field (one allocation, one
- * object shape for every agent: the router reads these millions of times).
+ * A copy of the record to change (one allocation, one object shape for every agent: the router reads
+ * these millions of times, and a patch object of a different shape per command made every read of it
+ * megamorphic).
  */
-function settle(before: AgentState, patch: AgentPatch, at: Millis): AgentChange {
-  const presence = patch.presence ?? before.presence;
-  const work = patch.work ?? before.work;
-  const notReadyReason = patch.notReadyReason !== undefined ? patch.notReadyReason : before.notReadyReason;
-  const status = deriveStatus(presence, work);
-  const changed = status !== before.status || notReadyReason !== before.notReadyReason;
-  const agent: AgentState = {
-    id: before.id,
-    presence,
-    notReadyReason,
-    status,
-    statusSince: changed ? at : before.statusSince,
-    capacity: before.capacity,
-    work,
-    missedInRow: patch.missedInRow ?? before.missedInRow,
-    handledCount: patch.handledCount ?? before.handledCount,
-    busyMs: patch.busyMs ?? before.busyMs,
-    idleSince: patch.idleSince ?? before.idleSince,
-    lastOfferAt: patch.lastOfferAt ?? before.lastOfferAt,
-  };
-  if (!changed) return { agent, events: NO_EVENTS };
+function draft(before: AgentState): Draft {
   return {
-    agent,
+    id: before.id,
+    presence: before.presence,
+    notReadyReason: before.notReadyReason,
+    status: before.status,
+    statusSince: before.statusSince,
+    capacity: before.capacity,
+    work: before.work,
+    missedInRow: before.missedInRow,
+    handledCount: before.handledCount,
+    busyMs: before.busyMs,
+    idleSince: before.idleSince,
+    lastOfferAt: before.lastOfferAt,
+  };
+}
+
+/** Derives the draft's status (and since when) from its presence and work, with the event of a change. */
+function settle(before: AgentState, next: Draft, at: Millis): AgentChange {
+  const status = deriveStatus(next.presence, next.work);
+  const changed = status !== before.status || next.notReadyReason !== before.notReadyReason;
+  next.status = status;
+  next.statusSince = changed ? at : before.statusSince;
+  if (!changed) return { agent: next, events: NO_EVENTS };
+  return {
+    agent: next,
     events: [
       {
         type: 'agent.state_changed',
-        agentId: agent.id,
+        agentId: next.id,
         from: before.status,
         to: status,
-        presence,
-        reason: notReadyReason,
+        presence: next.presence,
+        reason: next.notReadyReason,
         at,
       },
     ],
@@ -178,25 +183,40 @@ const illegal = (agent: AgentState, what: string): DomainError =>
 /** Logging in starts not ready, so nothing is offered before the agent says so. */
 export function login(agent: AgentState, at: Millis): AgentChange {
   if (agent.presence !== 'logged_out') return { agent, events: NO_EVENTS };
-  return settle(agent, { presence: 'not_ready', notReadyReason: null, missedInRow: 0 }, at);
+  const next = draft(agent);
+  next.presence = 'not_ready';
+  next.notReadyReason = null;
+  next.missedInRow = 0;
+  return settle(agent, next, at);
 }
 
 export function logout(agent: AgentState, at: Millis): AgentChange {
   if (agent.presence === 'logged_out') return { agent, events: NO_EVENTS };
-  return settle(agent, { presence: 'logged_out', notReadyReason: null }, at);
+  const next = draft(agent);
+  next.presence = 'logged_out';
+  next.notReadyReason = null;
+  return settle(agent, next, at);
 }
 
 export function setReady(agent: AgentState, at: Millis): AgentChange {
   if (agent.presence === 'logged_out') throw illegal(agent, 'cannot become ready while logged out');
   if (agent.presence === 'ready') return { agent, events: NO_EVENTS };
   const idleSince = agent.work.length === 0 ? at : agent.idleSince;
-  return settle(agent, { presence: 'ready', notReadyReason: null, missedInRow: 0, idleSince }, at);
+  const next = draft(agent);
+  next.presence = 'ready';
+  next.notReadyReason = null;
+  next.missedInRow = 0;
+  next.idleSince = idleSince;
+  return settle(agent, next, at);
 }
 
 export function setNotReady(agent: AgentState, reason: string | null, at: Millis): AgentChange {
   if (agent.presence === 'logged_out') throw illegal(agent, 'cannot become not ready while logged out');
   if (agent.presence === 'not_ready' && agent.notReadyReason === reason) return { agent, events: NO_EVENTS };
-  return settle(agent, { presence: 'not_ready', notReadyReason: reason }, at);
+  const next = draft(agent);
+  next.presence = 'not_ready';
+  next.notReadyReason = reason;
+  return settle(agent, next, at);
 }
 
 export function offer(
@@ -207,7 +227,10 @@ export function offer(
   if (freeSlots(agent, item.channel) < 1)
     throw illegal(agent, `no free ${item.channel} capacity for an offer`);
   const work = workItem(item.interactionId, item.channel, 'offered', item.exclusive, at, null);
-  return settle(agent, { work: [...agent.work, work], lastOfferAt: at }, at);
+  const next = draft(agent);
+  next.work = [...agent.work, work];
+  next.lastOfferAt = at;
+  return settle(agent, next, at);
 }
 
 /**
@@ -237,7 +260,10 @@ export function accept(agent: AgentState, interactionId: InteractionId, at: Mill
     i,
     workItem(held.interactionId, held.channel, 'connected', held.exclusive, at, null),
   );
-  return settle(agent, { work, missedInRow: 0 }, at);
+  const next = draft(agent);
+  next.work = work;
+  next.missedInRow = 0;
+  return settle(agent, next, at);
 }
 
 /**
@@ -257,17 +283,15 @@ export function withdrawOffer(
   const tooMany =
     reason === 'timeout' && missedLimit > 0 && missedInRow >= missedLimit && agent.presence === 'ready';
   const idleSince = work.length === 0 ? at : agent.idleSince;
-  return settle(
-    agent,
-    {
-      work,
-      missedInRow: tooMany ? 0 : missedInRow,
-      presence: tooMany ? 'not_ready' : agent.presence,
-      notReadyReason: tooMany ? MISSED_REASON : agent.notReadyReason,
-      idleSince,
-    },
-    at,
-  );
+  const next = draft(agent);
+  next.work = work;
+  next.missedInRow = tooMany ? 0 : missedInRow;
+  if (tooMany) {
+    next.presence = 'not_ready';
+    next.notReadyReason = MISSED_REASON;
+  }
+  next.idleSince = idleSince;
+  return settle(agent, next, at);
 }
 
 /** The conversation ended; the slot stays held for wrap-up until `at + wrapUpMs` (0: freed now). */
@@ -289,14 +313,22 @@ export function endWork(
       : null,
   );
   const idleSince = work.length === 0 ? at : agent.idleSince;
-  return settle(agent, { work, busyMs, handledCount, idleSince }, at);
+  const next = draft(agent);
+  next.work = work;
+  next.busyMs = busyMs;
+  next.handledCount = handledCount;
+  next.idleSince = idleSince;
+  return settle(agent, next, at);
 }
 
 export function finishWrapUp(agent: AgentState, interactionId: InteractionId, at: Millis): AgentChange {
   const i = findWork(agent, interactionId, 'wrap_up');
   const work = replaceWork(agent.work, i, null);
   const idleSince = work.length === 0 ? at : agent.idleSince;
-  return settle(agent, { work, idleSince }, at);
+  const next = draft(agent);
+  next.work = work;
+  next.idleSince = idleSince;
+  return settle(agent, next, at);
 }
 
 /** The interaction left the agent without a normal end (transferred away, customer gone while ringing…). */
@@ -307,9 +339,15 @@ export function releaseWork(agent: AgentState, interactionId: InteractionId, at:
   const busyMs = item.phase === 'connected' ? agent.busyMs + (at - item.since) : agent.busyMs;
   const work = replaceWork(agent.work, i, null);
   const idleSince = work.length === 0 ? at : agent.idleSince;
-  return settle(agent, { work, busyMs, idleSince }, at);
+  const next = draft(agent);
+  next.work = work;
+  next.busyMs = busyMs;
+  next.idleSince = idleSince;
+  return settle(agent, next, at);
 }
 
 export function setCapacity(agent: AgentState, capacity: Capacity): AgentState {
-  return { ...agent, capacity };
+  const next = draft(agent);
+  next.capacity = capacity;
+  return next;
 }

@@ -154,6 +154,31 @@ function draft(before: AgentState): Draft {
   };
 }
 
+/**
+ * An agent's state as stored before a restart: presence, the work it still holds, and its count of
+ * handled interactions (same object shape as every other state).
+ */
+export function restoredAgentState(
+  base: AgentState,
+  restored: {
+    presence: AgentPresence;
+    notReadyReason: string | null;
+    work: readonly WorkItem[];
+    handledCount: number;
+  },
+  since: Millis,
+): AgentState {
+  const next = draft(base);
+  next.presence = restored.presence;
+  next.notReadyReason = restored.presence === 'not_ready' ? restored.notReadyReason : null;
+  next.work = restored.work;
+  next.status = deriveStatus(restored.presence, restored.work);
+  next.statusSince = since;
+  next.idleSince = since;
+  next.handledCount = restored.handledCount;
+  return next;
+}
+
 /** Derives the draft's status (and since when) from its presence and work, with the event of a change. */
 function settle(before: AgentState, next: Draft, at: Millis): AgentChange {
   const status = deriveStatus(next.presence, next.work);

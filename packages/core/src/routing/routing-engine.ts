@@ -1,5 +1,5 @@
 import * as agentSm from '../agent/agent-state';
-import { type AgentState, deriveStatus, freeSlots, type WorkItem, workItem } from '../agent/agent-state';
+import { type AgentState, freeSlots, type WorkItem, workItem } from '../agent/agent-state';
 import { type Channel, channels } from '../channels';
 import { DomainError } from '../domain-error';
 import type { AgentId, InteractionId, QueueId, SkillId } from '../ids';
@@ -414,19 +414,16 @@ export class RoutingEngine {
         }
       }
       for (const a of agents) {
-        const base = agentSm.newAgentState(a.profile.id, a.profile.capacity, a.since);
-        const held = work.get(a.profile.id) ?? [];
-        const presence = a.presence;
-        const state: AgentState = {
-          ...base,
-          presence,
-          notReadyReason: presence === 'not_ready' ? a.notReadyReason : null,
-          work: held,
-          status: deriveStatus(presence, held),
-          statusSince: a.since,
-          idleSince: a.since,
-          handledCount: a.handledCount ?? 0,
-        };
+        const state = agentSm.restoredAgentState(
+          agentSm.newAgentState(a.profile.id, a.profile.capacity, a.since),
+          {
+            presence: a.presence,
+            notReadyReason: a.notReadyReason,
+            work: work.get(a.profile.id) ?? [],
+            handledCount: a.handledCount ?? 0,
+          },
+          a.since,
+        );
         const entry: AgentEntry = {
           state,
           ordinal: this.#agents.size,

@@ -125,6 +125,42 @@ describe('admin pages and roles', () => {
     expect(after.status).toBe(401);
   });
 
+  it('binds a phone number on a trunk to a flow, and opens the empty call list', async () => {
+    const login = await fetch(`${server.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const post = (path: string, body: unknown) =>
+      fetch(`${server.baseUrl}/api${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post('/trunks', { name: 'Carrier A', allowedCidrs: ['198.51.100.0/24'] })).status).toBe(
+      201,
+    );
+    expect((await post('/flows', { name: 'Main IVR' })).status).toBe(201);
+
+    await page.getByTestId('nav-phoneNumbers').click();
+    await page.getByTestId('create-button').click();
+    await page.getByTestId('field-number').fill('+74951234567');
+    await pick('field-trunk', 'Carrier A');
+    await pick('field-flow', 'Main IVR');
+    await submitForm();
+    const row = page.getByTestId('phone-numbers-row').filter({ hasText: '+74951234567' });
+    await expect.poll(() => row.textContent()).toContain('Main IVR');
+    expect(await row.textContent()).toContain('Carrier A');
+    await shot('06-phone-numbers');
+
+    await page.getByTestId('nav-calls').click();
+    await page.getByTestId('calls-table').waitFor();
+    await page.getByTestId('calls-outcome').click();
+    await page.getByRole('option', { name: 'Abandoned', exact: true }).click();
+    await shot('07-calls');
+  });
+
   it('lists changes in the audit log with before/after', async () => {
     await page.getByTestId('nav-auditLog').click();
     await page.getByTestId('audit-row').first().waitFor();

@@ -90,6 +90,8 @@ export async function startServer(label: string): Promise<RunningServer> {
     HOTLINE_ADMIN_EMAIL: adminEmail,
     HOTLINE_ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: 'warn',
+    // Tests start from an empty tenant; the demo line has its own test (RestartableServer env).
+    HOTLINE_DEMO: 'false',
   });
 
   const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['packages/server/src/main.ts'], {
@@ -184,8 +186,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Headless Chromium with a throwaway profile, English by default, 1280×800. */
-export async function launchBrowser(): Promise<Browser> {
+/** Headless Chromium with a throwaway profile, English by default, 1280×800; `args` are added to its flags. */
+export async function launchBrowser(args: readonly string[] = []): Promise<Browser> {
   mkdirSync(outputDir, { recursive: true });
   const profileDir = mkdtempSync(join(tmpdir(), 'hotline-e2e-chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
@@ -202,6 +204,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...args,
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -257,6 +260,11 @@ export class RestartableServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Everything the server printed so far (all runs), e.g. to read the SIP port it picked. */
+  get output(): string {
+    return this.#log;
+  }
+
   async start(): Promise<void> {
     this.#runs += 1;
     this.#log += `\n=== start #${this.#runs} ===\n`;
@@ -270,6 +278,7 @@ export class RestartableServer {
       HOTLINE_ADMIN_EMAIL: this.adminEmail,
       HOTLINE_ADMIN_PASSWORD: this.adminPassword,
       LOG_LEVEL: 'warn',
+      HOTLINE_DEMO: 'false',
       ...this.env,
     });
     const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {

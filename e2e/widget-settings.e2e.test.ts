@@ -132,6 +132,7 @@ describe('chat widget settings page', () => {
       calendarId: calendar.id,
       greeting: { en: 'Hello! How can we help?', ru: 'Здравствуйте! Чем помочь?' },
       offlineMode: 'callback',
+      flowId: null,
     });
 
     await page.reload();

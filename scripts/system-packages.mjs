@@ -16,13 +16,15 @@ export const chromiumPath = '/usr/bin/chromium';
 
 /**
  * Programs the SIP interop tests drive (integration tier): SIPp, openssl for TLS certificates,
- * baresip (calls in and out) and sox (baresip's audio file).
+ * baresip (calls in and out), sox (baresip's audio file, prompts) and espeak-ng (speech).
  */
 const sipPeers = [
   { program: 'sipp', pkg: 'sip-tester' },
   { program: 'openssl', pkg: 'openssl' },
   { program: 'baresip', pkg: 'baresip' },
   { program: 'sox', pkg: 'sox' },
+  // Voice: text-to-speech of flows' `say` (the inbound-call tests and the server itself).
+  { program: 'espeak-ng', pkg: 'espeak-ng' },
 ];
 
 function onPath(program) {

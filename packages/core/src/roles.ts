@@ -32,7 +32,11 @@ export type Permission =
    * only `agent.work`). Supervisors write the canned answers their agents use without being allowed
    * to change queues or users (`config.write`).
    */
-  | 'reply_templates.shared';
+  | 'reply_templates.shared'
+  /** Read call detail records (every call of the tenant: numbers, times, queue, agent, outcome). */
+  | 'calls.read'
+  /** Play and download call recordings; every access is written to the audit log. */
+  | 'recordings.listen';
 
 const minimumRole: Record<Permission, Role> = {
   'config.read': 'agent',
@@ -46,6 +50,8 @@ const minimumRole: Record<Permission, Role> = {
   'supervisor.monitor': 'supervisor',
   'supervisor.control': 'supervisor',
   'reply_templates.shared': 'supervisor',
+  'calls.read': 'supervisor',
+  'recordings.listen': 'supervisor',
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -62,6 +62,11 @@ export const chatMessageSchema = z.object({
   attachment: attachmentSchema.nullable(),
   clientId: z.string().nullable(),
   createdAt: z.string(),
+  /**
+   * Bot messages only: quick replies (a menu's options). The widget shows them as buttons; pressing
+   * one sends its `label` as the customer's message. Absent on every other message.
+   */
+  buttons: z.array(z.object({ key: z.string(), label: z.string() })).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -87,7 +92,8 @@ export type SendMessageBody = z.input<typeof sendMessageBody>;
 
 // ── Conversation state as the customer sees it ──────────────────────────────
 
-export const conversationStatuses = ['queued', 'connected', 'ended'] as const;
+/** `bot`: the tenant's chat bot (a flow) answers; it may hand the chat to a queue later. */
+export const conversationStatuses = ['bot', 'queued', 'connected', 'ended'] as const;
 export const conversationStatusSchema = z.object({
   conversationId: id,
   status: z.enum(conversationStatuses),
@@ -145,6 +151,11 @@ export const widgetSettingsSchema = z.strictObject({
     .default([]),
   /** Opening hours; outside them the widget shows the offline form. Null: always open. */
   calendarId: id.nullable().default(null),
+  /**
+   * A published flow (chat bot) a new conversation starts in before it reaches a queue; null: straight
+   * to the topic's queue. A flow of another tenant is INVALID_REFERENCE; a bound flow cannot be deleted.
+   */
+  flowId: id.nullable().default(null),
   greeting: localized.default({ en: '', ru: '' }),
   /** Offline form: leave a message, or ask to be called back. */
   offlineMode: z.enum(['message', 'callback']).default('message'),

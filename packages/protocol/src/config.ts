@@ -273,7 +273,7 @@ export const auditEntrySchema = z.object({
   at: timestampSchema,
   actorType: z.enum(['user', 'api_key', 'system']),
   actorId: z.string().nullable(),
-  action: z.enum(['create', 'update', 'delete']),
+  action: z.enum(['create', 'update', 'delete', 'access']),
   entityType: z.string(),
   entityId: z.string(),
   before: z.unknown().nullable(),

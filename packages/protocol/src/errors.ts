@@ -23,6 +23,8 @@ export const errorStatus = {
   CONVERSATION_ENDED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The byte range asked for lies outside the file (a recording's player seeking past its end). */
+  RANGE_NOT_SATISFIABLE: 416,
   TOO_MANY_ATTEMPTS: 429,
   /** Too many messages or requests from one visitor or address; retry after `Retry-After`. */
   RATE_LIMITED: 429,

@@ -149,6 +149,8 @@ export const phoneNumberSchema = z.object({
   number: z.string(),
   trunkId: id,
   description: z.string(),
+  /** The flow (IVR) calls to this number start in; null: straight to routing. */
+  flowId: id.nullable(),
   ...timestamps,
 });
 export type PhoneNumber = z.infer<typeof phoneNumberSchema>;
@@ -156,11 +158,14 @@ export const createPhoneNumberBody = z.strictObject({
   number: e164Schema,
   trunkId: id,
   description: descriptionSchema.default(''),
+  /** A flow of this tenant (INVALID_REFERENCE otherwise); a bound flow cannot be deleted (IN_USE). */
+  flowId: id.nullable().default(null),
 });
 export type CreatePhoneNumberBody = z.input<typeof createPhoneNumberBody>;
 export const updatePhoneNumberBody = z
-  .strictObject({ number: e164Schema, trunkId: id, description: descriptionSchema })
+  .strictObject({ number: e164Schema, trunkId: id, description: descriptionSchema, flowId: id.nullable() })
   .partial();
+export type UpdatePhoneNumberBody = z.input<typeof updatePhoneNumberBody>;
 
 // ── Outbound dial plan (one per tenant) ─────────────────────────────────────
 /** E.164 digits without `+`: `44`, `7495`, `1900`. */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
@@ -11,23 +12,37 @@ import type { Clock, IdGen } from '@hotline/core/ports';
 import type { EngineSettings } from '@hotline/core/routing/engine-contract';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { CallRecordStore } from './calls/call-records';
 import { installChatMetrics } from './chat/chat-metrics';
 import { type ChatLimits, ChatService } from './chat/chat-service';
 import { MAX_WIDGET_FRAME_BYTES } from './chat/widget-socket';
+import type { TurnConfig } from './config';
 import { ContactStore } from './contacts/contact-store';
 import type { Db } from './db/database';
+import { ChatFlowRunner } from './flows/chat-flow';
+import { flowEntryPointStore } from './flows/flow-entry-point-resources';
+import { tenantFlowEnv } from './flows/flow-env';
+import { defaultEgressPolicy, type EgressPolicy } from './flows/flow-http';
+import { FlowSessionService } from './flows/flow-sessions';
 import { FlowStore } from './flows/flow-store';
+import { KnowledgeBaseStore } from './flows/knowledge-base-store';
 import { installAccessControl } from './http/authenticate';
 import { installErrorHandling, sendRouteNotFound } from './http/error-handler';
 import { installMetrics } from './http/metrics';
 import { installRealtime } from './http/realtime';
 import { adminRoutes } from './http/routes/admin';
+import { agentPhoneRoutes } from './http/routes/agent-phone';
 import { authRoutes } from './http/routes/auth';
+import { callRoutes } from './http/routes/calls';
 import { chatRoutes } from './http/routes/chat';
 import { configRoutes } from './http/routes/config';
 import { contactRoutes } from './http/routes/contacts';
+import { flowEntryPointRoutes } from './http/routes/flow-entry-points';
+import { flowTestRunRoutes } from './http/routes/flow-test-run';
 import { flowRoutes } from './http/routes/flows';
 import { healthRoutes } from './http/routes/health';
+import { knowledgeBaseRoutes } from './http/routes/knowledge-base';
+import { queueVoiceRoutes } from './http/routes/queue-voice';
 import { replyTemplateRoutes } from './http/routes/reply-templates';
 import { routingRoutes } from './http/routes/routing';
 import { trunkRoutes } from './http/routes/trunks';
@@ -44,6 +59,10 @@ import { trunkStores } from './sip/trunk-resources';
 import { AuthStore } from './stores/auth-store';
 import { configStores } from './stores/config-resources';
 import { UserStore } from './stores/user-store';
+import { AgentPhoneService } from './voice/agent-phone-service';
+import type { MediaRuntime } from './voice/media-runtime';
+import { QueueVoiceSettingsStore } from './voice/queue-voice-settings-store';
+import { VoiceService } from './voice/voice-service';
 import { WidgetSettingsStore } from './widget-settings/widget-settings-store';
 
 export interface ServerDeps {
@@ -77,6 +96,25 @@ export interface ServerDeps {
   sip?: SipService;
   /** Digest realm for inbound trunk passwords (default `hotline`; `SIP_REALM`). */
   sipRealm?: string;
+  /**
+   * The media engine (`voice/media-runtime.ts`), started and stopped by the caller; shared by every
+   * voice feature. Absent: voice is off (the agent phone answers `VOICE_UNAVAILABLE`).
+   */
+  media?: MediaRuntime;
+  /** TURN server handed to agents' browsers (`HOTLINE_TURN_*`). */
+  turn?: TurnConfig;
+  /** How long an agent's softphone outlives their last WebSocket (default 60 s; tests use less). */
+  agentPhoneGraceMs?: number;
+  /**
+   * Where voice keeps its files: the speech cache, the music on hold, tenants' prompts
+   * (`prompts/<tenant id>/*.wav`). Default `<tmp>/hotline-voice`; `main.ts` uses `HOTLINE_DATA_DIR/voice`.
+   * Inbound calls are answered only with both `sip` and `media`.
+   */
+  voiceDir?: string;
+  /** Where call recordings are written and read (default: a temporary directory; `main.ts` sets `<data dir>/recordings`). */
+  recordingsDir?: string;
+  /** Where flows' http verb may send requests (`HOTLINE_FLOW_HTTP_ALLOW`); default: public hosts only. */
+  flowEgress?: EgressPolicy;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -141,6 +179,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(contactRoutes, { contacts: new ContactStore(storeDeps) });
   await app.register(replyTemplateRoutes, { templates: new ReplyTemplateStore(storeDeps) });
   await app.register(flowRoutes, { flows: new FlowStore(storeDeps) });
+  await app.register(queueVoiceRoutes, { store: new QueueVoiceSettingsStore(storeDeps) });
+  await app.register(flowEntryPointRoutes, { store: flowEntryPointStore(storeDeps) });
+  await app.register(flowTestRunRoutes, { db: deps.db.kysely, clock: deps.clock });
+  await app.register(knowledgeBaseRoutes, { store: new KnowledgeBaseStore(storeDeps) });
   deps.sip?.attachMetrics(metrics);
   await app.register(trunkRoutes, {
     stores: trunkStores(storeDeps, deps.sipRealm ?? 'hotline'),
@@ -165,6 +207,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     limits: deps.chatLimits,
     onError: (err) => app.log.error({ err }, 'chat failed'),
   });
+  // The chat bot: widget conversations of a tenant whose widget names a flow start in it.
+  const chatBot = new ChatFlowRunner({
+    db: deps.db.kysely,
+    clock: deps.clock,
+    ids: deps.ids,
+    flows: new FlowSessionService({ ...storeDeps, tenantEnv: tenantFlowEnv(deps.db.kysely, deps.clock) }),
+    routing,
+    chat,
+    egress: deps.flowEgress ?? defaultEgressPolicy,
+    onError: (err) => app.log.error({ err }, 'chat bot failed'),
+  });
+  chat.attachBot(chatBot);
   await app.register(routingRoutes, {
     db: deps.db,
     routing,
@@ -186,7 +240,27 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     widgetScript: deps.widgetScript,
     helloTimeoutMs: deps.widgetHelloTimeoutMs,
   });
+  const agentPhone = new AgentPhoneService({
+    media: deps.media,
+    log: app.log,
+    ...(deps.agentPhoneGraceMs === undefined ? {} : { graceMs: deps.agentPhoneGraceMs }),
+  });
+  await app.register(callRoutes, {
+    calls: new CallRecordStore(deps.db.kysely),
+    db: deps.db,
+    recordingsDir: recordingsDirOf(deps),
+    clock: deps.clock,
+    ids: deps.ids,
+  });
+  await app.register(agentPhoneRoutes, {
+    enabled: deps.media !== undefined,
+    turn: deps.turn,
+    ttlMs: deps.sessionTtlMs,
+    clock: deps.clock,
+  });
+  app.addHook('onClose', async () => agentPhone.close());
   await installRealtime(app, {
+    agentPhone,
     routing,
     store: routingStore,
     figures,
@@ -194,11 +268,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     chat,
     recheckMs: deps.realtimeRecheckMs,
   });
+  app.addHook('onClose', async () => chatBot.close());
   app.addHook('onClose', async () => chat.close());
   installConfigRefresh(app, routing);
   // After a restart, tenants with work in progress resume routing (and their timers) at once.
   app.addHook('onReady', async () => routing.warmUp(await tenantsWithOpenWork(deps.db)));
+  // …and bot conversations continue where they stopped (after routing: their hand-overs use it).
+  app.addHook('onReady', async () => chatBot.recover());
   app.addHook('onClose', async () => routing.close());
+  // Registered after routing's (and the agent phone's) close hooks: onClose hooks run last-registered
+  // first, so calls are hung up while routing still records their end.
+  installVoice(app, deps, routing)?.setAgentPhone(agentPhone.voiceSeam());
 
   const webDir = deps.webDir && existsSync(join(deps.webDir, 'index.html')) ? deps.webDir : undefined;
   if (webDir) await app.register(fastifyStatic, { root: webDir, wildcard: false });
@@ -209,6 +289,42 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.status(404).send(sendRouteNotFound(request.method, request.url));
   });
   return app;
+}
+
+/**
+ * Inbound calls (`voice/voice-service.ts`) when both SIP and media run: the SIP side hands matched
+ * INVITEs over; on close every call is hung up before routing stops. The agent phone plugs into the
+ * returned service with `voice.setAgentPhone(seam)`.
+ */
+function installVoice(app: FastifyInstance, deps: ServerDeps, routing: RoutingService): VoiceService | null {
+  const { sip, media } = deps;
+  if (!sip || !media) return null;
+  const storeDeps = { db: deps.db.kysely, clock: deps.clock, ids: deps.ids };
+  const voice = new VoiceService({
+    ...storeDeps,
+    routing,
+    sessions: new FlowSessionService({ ...storeDeps, tenantEnv: tenantFlowEnv(deps.db.kysely, deps.clock) }),
+    media,
+    dir: deps.voiceDir ?? join(tmpdir(), 'hotline-voice'),
+    recordingsDir: recordingsDirOf(deps),
+    log: app.log.child({ component: 'voice' }),
+    httpPolicy: deps.flowEgress ?? defaultEgressPolicy,
+  });
+  sip.setInboundCalls(voice);
+  // Calls a previous process left open (it died mid-call) are ended before SIP takes new ones.
+  app.addHook('onReady', async () => {
+    await voice.recover().catch((err: unknown) => app.log.error({ err }, 'voice recovery failed'));
+  });
+  app.addHook('onClose', async () => {
+    sip.setInboundCalls(null);
+    await voice.close();
+  });
+  return voice;
+}
+
+/** Where recordings are written (voice) and served from (the calls API): one directory for both. */
+function recordingsDirOf(deps: ServerDeps): string {
+  return deps.recordingsDir ?? join(tmpdir(), 'hotline-recordings');
 }
 
 /** Queues, users, skills and agent skills feed the router: after a successful change it reloads them. */

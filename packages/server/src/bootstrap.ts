@@ -4,6 +4,8 @@ import type { AuthStore } from './stores/auth-store';
 export interface BootstrapResult {
   created: boolean;
   email: string;
+  /** The tenant and owner made on this start (absent when a tenant existed already). */
+  owner?: { tenantId: string; userId: string };
   /** Set only when Hotline generated the password: shown once, never stored in clear. */
   generatedPassword?: string;
 }
@@ -15,14 +17,19 @@ export async function bootstrapFirstTenant(
 ): Promise<BootstrapResult> {
   if ((await auth.tenantCount()) > 0) return { created: false, email: admin.email };
   const password = admin.password ?? generatePassword();
-  await auth.createTenantWithOwner({
+  const owner = await auth.createTenantWithOwner({
     tenantName: admin.tenantName,
     slug: slugify(admin.tenantName),
     email: admin.email,
     password,
     displayName: 'Administrator',
   });
-  return { created: true, email: admin.email, ...(admin.password ? {} : { generatedPassword: password }) };
+  return {
+    created: true,
+    email: admin.email,
+    owner,
+    ...(admin.password ? {} : { generatedPassword: password }),
+  };
 }
 
 function slugify(name: string): string {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type EgressPolicy, parseEgressAllowList } from './flows/flow-http';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -21,6 +22,8 @@ const envSchema = z.object({
     .max(24 * 90)
     .default(12),
   HOTLINE_TRUST_PROXY: flag.default(false),
+  /** On the first start, give the first tenant the demo line (queue, IVR, local trunk, number). */
+  HOTLINE_DEMO: flag.default(true),
   /** Offers in a row an agent lets time out before routing sets them not ready ("missed"); 0: never. */
   HOTLINE_MISSED_OFFERS_LIMIT: z.coerce.number().int().min(0).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -38,6 +41,29 @@ const envSchema = z.object({
   SIP_TLS_KEY: z.string().min(1).optional(),
   /** Digest realm of inbound trunk authentication (inbound passwords are stored as HA1 under it). */
   SIP_REALM: z.string().min(1).max(128).default('hotline'),
+  /** Hosts (`host` or `host:port`, comma-separated) flows' http verb may call on private addresses. */
+  HOTLINE_FLOW_HTTP_ALLOW: z.string().max(4_000).optional(),
+  /** Media (RTP, WebRTC): on unless `false`. */
+  HOTLINE_MEDIA_ENABLED: flag.default(true),
+  /** The address RTP and WebRTC sockets bind to and advertise (set the public one behind 1:1 NAT). */
+  HOTLINE_RTP_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  HOTLINE_RTP_PORT_MIN: port.default(40_000),
+  HOTLINE_RTP_PORT_MAX: port.default(49_999),
+  /** UDP ports of the agents' WebRTC (ICE) sockets, both or neither; must not overlap the RTP range. */
+  HOTLINE_WEBRTC_PORT_MIN: port.optional(),
+  HOTLINE_WEBRTC_PORT_MAX: port.optional(),
+  /** Media worker threads; default one per core. */
+  HOTLINE_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  /** TURN for agents behind NAT (`turn:host:3478?transport=udp`, `turns:…`), handed to browsers. */
+  HOTLINE_TURN_URL: z
+    .string()
+    .regex(/^turns?:[^\s,]+$/, 'must be a turn: or turns: URL')
+    .optional(),
+  /** Static TURN credentials… */
+  HOTLINE_TURN_USERNAME: z.string().min(1).max(256).optional(),
+  HOTLINE_TURN_PASSWORD: z.string().min(1).max(256).optional(),
+  /** …or coturn's `static-auth-secret` (TURN REST API): short-lived credentials per agent. */
+  HOTLINE_TURN_SECRET: z.string().min(8).max(256).optional(),
 });
 
 export interface Config {
@@ -48,13 +74,35 @@ export interface Config {
   admin: { email: string; password: string | undefined; tenantName: string };
   sessionTtlMs: number;
   trustProxy: boolean;
+  /** Create the demo line on the first start (`HOTLINE_DEMO`). */
+  demo: boolean;
   missedOffersLimit: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** null when SIP_ENABLED=false. */
   sip: SipConfig | null;
   /** Digest realm of inbound trunk passwords (stored as HA1 under it, so also needed with SIP off). */
   sipRealm: string;
+  /** Where flows' http verb may send requests (`HOTLINE_FLOW_HTTP_ALLOW`). */
+  flowEgress: EgressPolicy;
+  /** null when HOTLINE_MEDIA_ENABLED=false. */
+  media: MediaConfig | null;
 }
+
+export interface MediaConfig {
+  address: string;
+  portRange: { min: number; max: number };
+  /** undefined: one per core. */
+  workers: number | undefined;
+  /** undefined: any free port (werift picks). */
+  webrtcPortRange: { min: number; max: number } | undefined;
+  /** undefined: host candidates only. */
+  turn: TurnConfig | undefined;
+}
+
+/** Either static credentials or coturn's shared secret (TURN REST API, time-limited usernames). */
+export type TurnConfig =
+  | { url: string; kind: 'static'; username: string; password: string }
+  | { url: string; kind: 'secret'; secret: string };
 
 export interface SipConfig {
   host: string;
@@ -80,6 +128,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((e.SIP_TLS_CERT === undefined) !== (e.SIP_TLS_KEY === undefined)) {
     throw new ConfigError('invalid configuration:\n  SIP_TLS_CERT, SIP_TLS_KEY: set both or neither');
   }
+  if (e.HOTLINE_RTP_PORT_MAX - e.HOTLINE_RTP_PORT_MIN < 16) {
+    throw new ConfigError(
+      'invalid configuration:\n  HOTLINE_RTP_PORT_MIN, HOTLINE_RTP_PORT_MAX: the range must hold at least 16 ports',
+    );
+  }
+  const turn = turnConfig(e);
+  const webrtcPortRange = webrtcPorts(e);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -92,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     sessionTtlMs: Math.round(e.HOTLINE_SESSION_TTL_HOURS * 3_600_000),
     trustProxy: e.HOTLINE_TRUST_PROXY,
+    demo: e.HOTLINE_DEMO,
     missedOffersLimit: e.HOTLINE_MISSED_OFFERS_LIMIT,
     logLevel: e.LOG_LEVEL,
     sip: e.SIP_ENABLED
@@ -106,5 +162,54 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : null,
     sipRealm: e.SIP_REALM,
+    flowEgress: flowEgressOf(e.HOTLINE_FLOW_HTTP_ALLOW),
+    media: e.HOTLINE_MEDIA_ENABLED
+      ? {
+          address: e.HOTLINE_RTP_ADDRESS,
+          portRange: { min: e.HOTLINE_RTP_PORT_MIN, max: e.HOTLINE_RTP_PORT_MAX },
+          workers: e.HOTLINE_MEDIA_WORKERS,
+          webrtcPortRange,
+          turn,
+        }
+      : null,
   };
+}
+
+function webrtcPorts(e: z.infer<typeof envSchema>): MediaConfig['webrtcPortRange'] {
+  const { HOTLINE_WEBRTC_PORT_MIN: min, HOTLINE_WEBRTC_PORT_MAX: max } = e;
+  if (min === undefined && max === undefined) return undefined;
+  const bad = (message: string) =>
+    new ConfigError(`invalid configuration:\n  HOTLINE_WEBRTC_PORT_MIN, HOTLINE_WEBRTC_PORT_MAX: ${message}`);
+  if (min === undefined || max === undefined) throw bad('set both or neither');
+  if (max - min < 16) throw bad('the range must hold at least 16 ports');
+  if (min <= e.HOTLINE_RTP_PORT_MAX && max >= e.HOTLINE_RTP_PORT_MIN)
+    throw bad('must not overlap the RTP range');
+  return { min, max };
+}
+
+function turnConfig(e: z.infer<typeof envSchema>): TurnConfig | undefined {
+  const fail = (message: string): never => {
+    throw new ConfigError(`invalid configuration:\n  ${message}`);
+  };
+  const { HOTLINE_TURN_URL: url, HOTLINE_TURN_USERNAME: username, HOTLINE_TURN_PASSWORD: password } = e;
+  const secret = e.HOTLINE_TURN_SECRET;
+  if (url === undefined) {
+    if (username ?? password ?? secret) fail('HOTLINE_TURN_URL: needed with TURN credentials');
+    return undefined;
+  }
+  if (secret !== undefined) {
+    if (username ?? password) fail('HOTLINE_TURN_SECRET: set it or a username and password, not both');
+    return { url, kind: 'secret', secret };
+  }
+  if (username === undefined || password === undefined)
+    return fail('HOTLINE_TURN_USERNAME, HOTLINE_TURN_PASSWORD: set both, or HOTLINE_TURN_SECRET');
+  return { url, kind: 'static', username, password };
+}
+
+function flowEgressOf(value: string | undefined): EgressPolicy {
+  try {
+    return parseEgressAllowList(value);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  HOTLINE_FLOW_HTTP_ALLOW: ${(error as Error).message}`);
+  }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServerProcess, waitForOutput } from './testing/server-process';
+import { ack, bye, DTMF_1_PCAP, expectPassed, pcmuMedia, sippCall, until } from './testing/sipp-caller';
 
 describe('main (the real process)', () => {
   const dirs: string[] = [];
@@ -60,4 +61,65 @@ describe('main (the real process)', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
+
+  it('gives a first start the demo line: a SIP call answers its menu with 1, waits in Support, and leaves a CDR', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hotline-demo-'));
+    dirs.push(dataDir);
+    const rtp = 42_000 + Math.floor(Math.random() * 300) * 20;
+    const run = startServerProcess({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      HOTLINE_DATA_DIR: dataDir,
+      HOTLINE_ADMIN_EMAIL: 'demo@example.com',
+      HOTLINE_ADMIN_PASSWORD: 'demo-password-1',
+      HOTLINE_DEMO: 'true',
+      HOTLINE_RTP_PORT_MIN: String(rtp),
+      HOTLINE_RTP_PORT_MAX: String(rtp + 199),
+    });
+    try {
+      const [, url] = await waitForOutput(run, /running at (http:\/\/\S+\/)/);
+      const [, number, sipPort] = await waitForOutput(run, /Demo line: call sip:(\d+)@127\.0\.0\.1:(\d+)/);
+      const base = url!.replace('localhost', '127.0.0.1');
+      const login = await fetch(`${base}api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'demo@example.com', password: 'demo-password-1' }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      // biome-ignore lint/suspicious/noExplicitAny: JSON answers checked by the assertions below
+      const get = async (path: string): Promise<any> =>
+        (await fetch(`${base}api${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
+
+      // The caller presses 1 during the greeting, waits in the queue, then gives up.
+      const call = await sippCall(dataDir, Number(sipPort), `+${number}`, 'demo call', {
+        media: pcmuMedia('[media_port]'),
+        body: `
+  <recv response="200" rtd="true"/>${ack()}
+  <pause milliseconds="2000"/>
+  <nop><action><exec play_pcap_audio="${DTMF_1_PCAP}"/></action></nop>
+  <pause milliseconds="12000"/>${bye}`,
+      });
+      const queues = await until(
+        () => get('/supervisor/queues'),
+        (q: { items: { name: string; waiting: number }[] }) =>
+          q.items.some((x) => x.name === 'Support' && x.waiting === 1),
+        14_000,
+        'the demo call waiting in Support',
+      );
+      expect(queues.items.map((q: { name: string }) => q.name)).toEqual(['Support']);
+      expectPassed(await call.done, 'demo call');
+      const calls = await until(
+        () => get('/calls'),
+        (c: { items: { outcome: string }[] }) => c.items[0]?.outcome === 'abandoned',
+        5_000,
+        'the CDR of the demo call',
+      );
+      expect(calls.items).toEqual([
+        expect.objectContaining({ did: `+${number}`, queueName: 'Support', hangupSide: 'caller' }),
+      ]);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  }, 90_000);
 });

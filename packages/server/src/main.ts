@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { buildServer } from './app';
 import { bootstrapFirstTenant } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
+import { createDemoSetup } from './demo/demo-tenant';
 import { SipService } from './sip/sip-service';
 import { AuthStore } from './stores/auth-store';
 import { systemClock, uuidGen } from './system';
+import { startMediaRuntime } from './voice/media-runtime';
 
 const webDir = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -20,6 +23,10 @@ async function main(): Promise<void> {
   );
   const deps = { db, clock: systemClock, ids: uuidGen };
   const first = await bootstrapFirstTenant(new AuthStore({ ...deps, db: db.kysely }), config.admin);
+  const demo =
+    first.owner && config.demo
+      ? await createDemoSetup({ ...deps, db: db.kysely }, first.owner, config.sipRealm)
+      : null;
   const sip = config.sip
     ? new SipService({
         db: db.kysely,
@@ -42,6 +49,9 @@ async function main(): Promise<void> {
         },
       })
     : undefined;
+  const media = config.media
+    ? await startMediaRuntime(config.media, pino({ level: config.logLevel }).child({ component: 'media' }))
+    : undefined;
   const app = await buildServer({
     ...deps,
     sessionTtlMs: config.sessionTtlMs,
@@ -51,6 +61,11 @@ async function main(): Promise<void> {
     webDir,
     ...(sip === undefined ? {} : { sip }),
     sipRealm: config.sipRealm,
+    voiceDir: join(config.dataDir, 'voice'),
+    recordingsDir: join(config.dataDir, 'recordings'),
+    flowEgress: config.flowEgress,
+    ...(media === undefined ? {} : { media }),
+    ...(config.media?.turn === undefined ? {} : { turn: config.media.turn }),
   });
 
   let closing = false;
@@ -61,6 +76,7 @@ async function main(): Promise<void> {
     sip?.beginShutdown();
     await app.close();
     await sip?.close();
+    await media?.stop();
     await db.close();
     process.exit(0);
   };
@@ -85,6 +101,9 @@ async function main(): Promise<void> {
     sip
       ? `  SIP on ${config.sip?.host} port ${sip.ports.udp} (UDP, TCP)${sip.ports.tls ? `, ${sip.ports.tls} (TLS)` : ''}`
       : '  SIP off (SIP_ENABLED=false)',
+    demo && sip
+      ? `  Demo line: call sip:${demo.number.slice(1)}@${config.sip?.host}:${sip.ports.udp} (e.g. baresip), press 1; answer in the agent desktop`
+      : '',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,14 +5,25 @@ import type { en } from './i18n/en';
 import { ApiKeysPage } from './pages/api-keys-page';
 import { AuditLogPage } from './pages/audit-log-page';
 import { CalendarsPage } from './pages/calendars/calendars-page';
+import { CallsPage } from './pages/calls/calls-page';
 import { DispositionCodesPage } from './pages/disposition-codes-page';
 import { NotReadyReasonsPage } from './pages/not-ready-reasons-page';
 import { QueuesPage } from './pages/queues/queues-page';
 import { SkillsPage } from './pages/skills-page';
 import { TeamsPage } from './pages/teams-page';
+import { PhoneNumbersPage } from './pages/trunks/phone-numbers-page';
 import { TrunksPage } from './pages/trunks/trunks-page';
 import { UsersPage } from './pages/users/users-page';
 import { WidgetSettingsPage } from './pages/widget-settings/widget-settings-page';
+
+/** Loaded on first visit: the flow editor brings the graph library, which nobody else needs. */
+const FlowsPage = lazy(() => import('./pages/flows/flows-page').then((m) => ({ default: m.FlowsPage })));
+const FlowEditorPage = lazy(() =>
+  import('./pages/flows/flow-editor-page').then((m) => ({ default: m.FlowEditorPage })),
+);
+const KnowledgeBasePage = lazy(() =>
+  import('./pages/knowledge-base/knowledge-base-page').then((m) => ({ default: m.KnowledgeBasePage })),
+);
 
 /** Loaded on first visit: it brings the chart library, which nobody else needs. */
 const SupervisorPage = lazy(() =>
@@ -76,11 +87,50 @@ export const appRoutes: AppRoute[] = [
     element: <TrunksPage />,
   },
   {
+    path: '/admin/phone-numbers',
+    label: 'phoneNumbers',
+    section: 'admin',
+    allowed: viewConfig,
+    element: <PhoneNumbersPage />,
+  },
+  {
     path: '/admin/widget',
     label: 'widget',
     section: 'admin',
     allowed: viewConfig,
     element: <WidgetSettingsPage />,
+  },
+  {
+    path: '/admin/flows',
+    label: 'flows',
+    section: 'admin',
+    allowed: (can) => can.editConfig,
+    element: (
+      <Suspense fallback={null}>
+        <FlowsPage />
+      </Suspense>
+    ),
+  },
+  {
+    path: '/admin/flows/:id',
+    label: 'flows',
+    allowed: (can) => can.editConfig,
+    element: (
+      <Suspense fallback={null}>
+        <FlowEditorPage />
+      </Suspense>
+    ),
+  },
+  {
+    path: '/admin/knowledge-base',
+    label: 'knowledgeBase',
+    section: 'admin',
+    allowed: (can) => can.editConfig,
+    element: (
+      <Suspense fallback={null}>
+        <KnowledgeBasePage />
+      </Suspense>
+    ),
   },
   {
     path: '/admin/api-keys',
@@ -95,6 +145,14 @@ export const appRoutes: AppRoute[] = [
     section: 'admin',
     allowed: (can) => can.administer,
     element: <AuditLogPage />,
+  },
+  // Call detail records and recordings: the server's `calls.read` and `recordings.listen` (supervisor up).
+  {
+    path: '/calls',
+    label: 'calls',
+    section: 'work',
+    allowed: viewConfig,
+    element: <CallsPage />,
   },
   // The navbar shows it in the Work section, after the desktop.
   {

@@ -331,9 +331,11 @@ export class Widget {
         this.subtitle,
         status?.status === 'connected'
           ? (status.agentName ?? '')
-          : status?.status === 'queued'
-            ? this.t.waiting
-            : '',
+          : status?.status === 'bot'
+            ? this.t.bot
+            : status?.status === 'queued'
+              ? this.t.waiting
+              : '',
       );
     }
     this.updateLauncher();

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Phone, sleep, startPhone, until } from '../test-support/phone';
 import { concat, rms, tones, zeroCrossingHz } from '../test-support/signals';
 import { PortAllocator } from './port-allocator';
+import { RtpLeg } from './rtp-leg';
 import { serializeRtp } from './rtp-packet';
 
 const ports = new PortAllocator({ min: 41000, max: 41099 });
@@ -74,6 +75,27 @@ describe('RtpLeg over UDP on 127.0.0.1', () => {
     // a's remote was signalled, not latched yet when the stranger's datagram (pt 96) came in
     await until(() => (a.leg.stats().dropped['payload-type'] ?? 0) === 1, 2000, 'payload type drop');
     expect(b.leg.stats().remote?.port).toBe(a.endpoint.port);
+  });
+
+  it('never latches to a datagram from port 0 (it could not be answered), and keeps sending', async () => {
+    const bound = await ports.allocate('127.0.0.1', false);
+    const sut = new RtpLeg({ id: 'port0', codec: 'PCMU', ports: bound, now: () => performance.now() });
+    try {
+      const packet = serializeRtp({
+        payloadType: 0,
+        sequenceNumber: 1,
+        timestamp: 160,
+        ssrc: 7,
+        payload: new Uint8Array(160),
+      });
+      const from = { address: '127.0.0.1', family: 'IPv4' as const, port: 0, size: packet.length };
+      bound.rtp.emit('message', Buffer.from(packet), from);
+      expect(sut.stats().dropped).toEqual({ 'bad-source': 1 });
+      expect(sut.stats().remote?.latched ?? false).toBe(false);
+      expect(() => sut.sendFrame(new Int16Array(160), performance.now())).not.toThrow();
+    } finally {
+      await sut.close();
+    }
   });
 
   it('counts malformed datagrams by reason before latching', async () => {

@@ -153,6 +153,12 @@ export class RtpLeg implements MediaLeg {
       this.#drop('unexpected-source');
       return;
     }
+    // Port 0 is no place to answer to (a forged or replayed datagram): latching on it would make
+    // every send fail and end the call.
+    if (rinfo.port === 0) {
+      this.#drop('bad-source');
+      return;
+    }
     const parsed = parseRtp(msg);
     if (!parsed.ok) {
       this.#drop(parsed.reason);
@@ -196,6 +202,10 @@ export class RtpLeg implements MediaLeg {
     }
     if (this.#latched && rinfo.address !== this.#remote?.address) {
       this.#drop('rtcp-unexpected-source');
+      return;
+    }
+    if (rinfo.port === 0) {
+      this.#drop('rtcp-bad-source');
       return;
     }
     this.#rtcpRemote = { address: rinfo.address, port: rinfo.port };

@@ -9,8 +9,11 @@ import { openRecordingFile } from '../audio/recording-file';
 import { promptPcm } from '../audio/wav';
 import { Call } from '../call';
 import type { JitterBufferOptions } from '../jitter/jitter-buffer';
+import { LinkLeg } from '../link/link-leg';
 import { PortAllocator, type PortRange } from '../rtp/port-allocator';
 import { RtpLeg } from '../rtp/rtp-leg';
+import { AgentPhone } from '../webrtc/agent-phone';
+import { WebRtcLeg } from '../webrtc/webrtc-leg';
 import type { Command, CommandResults, MediaEvent, WorkerStats } from './protocol';
 import { Ticker } from './ticker';
 
@@ -24,6 +27,8 @@ export interface MediaEngineConfig {
   /** Period of `leg-stats` events per call; 0 turns them off. */
   readonly statsIntervalMs?: number;
   readonly jitter?: Partial<JitterBufferOptions>;
+  /** UDP ports of this worker's WebRTC (ICE) sockets; absent: any free port. */
+  readonly webrtcPortRange?: PortRange;
 }
 
 const PROMPT_CACHE = 64;
@@ -35,6 +40,7 @@ export class MediaEngine {
   readonly #emit: (event: MediaEvent) => void;
   readonly #ports: PortAllocator;
   readonly #calls = new Map<string, Call>();
+  readonly #phones = new Map<string, AgentPhone>();
   readonly #ticker: Ticker;
   readonly #prompts = new Map<string, Int16Array>();
   #maxTickWorkMs = 0;
@@ -56,6 +62,7 @@ export class MediaEngine {
   async stop(): Promise<void> {
     this.#ticker.stop();
     await Promise.all([...this.#calls.keys()].map((id) => this.#hangup(id)));
+    await Promise.all([...this.#phones.keys()].map((id) => this.#closePhone(id, 'stopped')));
   }
 
   #tick(now: number): void {
@@ -72,6 +79,16 @@ export class MediaEngine {
           message: e instanceof Error ? e.message : String(e),
         });
         void this.#hangup(call.id).catch(() => {});
+      }
+    }
+    for (const phone of this.#phones.values()) {
+      try {
+        phone.tick(now);
+      } catch (e) {
+        this.#emit({ type: 'phone-state', phoneId: phone.id, state: 'failed' });
+        void this.#closePhone(phone.id, `tick failed: ${e instanceof Error ? e.message : String(e)}`).catch(
+          () => {},
+        );
       }
     }
     const work = performance.now() - t0;
@@ -106,17 +123,88 @@ export class MediaEngine {
     return call;
   }
 
+  #phone(phoneId: string): AgentPhone {
+    const phone = this.#phones.get(phoneId);
+    if (!phone) throw Object.assign(new Error(`no phone ${phoneId}`), { code: 'NO_SUCH_PHONE' });
+    return phone;
+  }
+
+  async #createPhone(c: Extract<Command, { type: 'phoneCreate' }>): Promise<CommandResults['phoneCreate']> {
+    if (this.#phones.has(c.phoneId))
+      throw Object.assign(new Error(`phone ${c.phoneId} exists`), { code: 'PHONE_EXISTS' });
+    const phoneId = c.phoneId;
+    let phone: AgentPhone | undefined;
+    const { leg, answer } = await WebRtcLeg.answer(c.offer, {
+      id: phoneId,
+      ...(c.codec ? { codec: c.codec } : {}),
+      hostAddress: this.#config.address,
+      ...(this.#config.webrtcPortRange ? { portRange: this.#config.webrtcPortRange } : {}),
+      ...(this.#config.jitter ? { jitter: this.#config.jitter } : {}),
+      now: () => performance.now(),
+      onDtmf: (event) => this.#emit({ type: 'phone-dtmf', phoneId, event }),
+      onState: (state) => {
+        if (phone && this.#phones.get(phoneId) !== phone) return; // an old phone of the same id
+        this.#emit({ type: 'phone-state', phoneId, state });
+        if (state === 'failed' || (state === 'closed' && phone))
+          void this.#closePhone(phoneId, `connection ${state}`).catch(() => {});
+      },
+    });
+    if (this.#phones.has(phoneId)) {
+      await leg.close();
+      throw Object.assign(new Error(`phone ${phoneId} exists`), { code: 'PHONE_EXISTS' });
+    }
+    phone = new AgentPhone(phoneId, leg, {
+      onDetached: (reason) => this.#emit({ type: 'phone-detached', phoneId, reason }),
+      onCheckDone: (result) => this.#emit({ type: 'phone-check-done', phoneId, result }),
+    });
+    this.#phones.set(phoneId, phone);
+    return { answer };
+  }
+
+  async #closePhone(phoneId: string, reason: string): Promise<CommandResults['phoneClose']> {
+    const phone = this.#phone(phoneId);
+    this.#phones.delete(phoneId);
+    const stats = await phone.close();
+    this.#emit({ type: 'phone-closed', phoneId, reason });
+    return stats;
+  }
+
   async handle(c: Command): Promise<CommandResults[Command['type']]> {
     switch (c.type) {
-      case 'createLeg': {
-        let call = this.#calls.get(c.callId);
-        if (!call) {
-          const callId = c.callId;
-          call = new Call(callId, {
-            onPlayDone: (legId, id, reason) => this.#emit({ type: 'play-done', callId, legId, id, reason }),
-          });
-          this.#calls.set(callId, call);
+      case 'phoneCreate':
+        return this.#createPhone(c);
+      case 'linkLeg': {
+        const call = this.#calls.get(c.callId);
+        const existing = call?.legIds.includes(c.legId) ? call.leg(c.legId) : undefined;
+        if (existing instanceof LinkLeg) {
+          existing.relink(c.link);
+          return undefined;
         }
+        if (existing) throw Object.assign(new Error(`leg ${c.legId} is not a link`), { code: 'LEG_EXISTS' });
+        const target = call ?? this.#newCall(c.callId);
+        target.addLeg(new LinkLeg(c.legId, c.link));
+        return undefined;
+      }
+      case 'phoneAttach':
+        this.#phone(c.phoneId).attach(c.link);
+        return undefined;
+      case 'phoneDetach':
+        return { detached: this.#phone(c.phoneId).detach() };
+      case 'phoneCheck':
+        this.#phone(c.phoneId).startCheck(c.options ?? {});
+        return undefined;
+      case 'phoneStopCheck':
+        this.#phone(c.phoneId).stopCheck();
+        return undefined;
+      case 'phoneDtmf':
+        this.#phone(c.phoneId).leg.sendDtmf(c.digits);
+        return undefined;
+      case 'phoneStats':
+        return this.#phone(c.phoneId).stats();
+      case 'phoneClose':
+        return this.#closePhone(c.phoneId, 'closed');
+      case 'createLeg': {
+        const call = this.#calls.get(c.callId) ?? this.#newCall(c.callId);
         const ports = await this.#ports.allocate(this.#config.address, c.rtcpMux ?? false);
         const callId = c.callId;
         const leg = new RtpLeg({
@@ -185,6 +273,14 @@ export class MediaEngine {
     }
   }
 
+  #newCall(callId: string): Call {
+    const call = new Call(callId, {
+      onPlayDone: (legId, id, reason) => this.#emit({ type: 'play-done', callId, legId, id, reason }),
+    });
+    this.#calls.set(callId, call);
+    return call;
+  }
+
   async #hangup(callId: string): Promise<CommandResults['hangup']> {
     const call = this.#call(callId);
     this.#calls.delete(callId);
@@ -200,6 +296,7 @@ export class MediaEngine {
     for (const c of this.#calls.values()) legs += c.legIds.length;
     return {
       calls: this.#calls.size,
+      phones: this.#phones.size,
       legs,
       ticks: s.ticks,
       skippedTicks: s.skipped,

@@ -6,8 +6,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import type { G711Law } from '../codec/g711';
 import type { JitterBufferOptions } from '../jitter/jitter-buffer';
+import { createLinkBuffer } from '../link/frame-link';
 import type { PortRange } from '../rtp/port-allocator';
+import type { AudioCheckOptions } from '../webrtc/audio-check';
 import type { MediaEngineConfig } from './media-engine';
 import type { Command, CommandResults, MediaEvent, WorkerStats } from './protocol';
 import { CommandClient } from './typed-port';
@@ -20,6 +23,8 @@ export interface MediaHostOptions {
   readonly rtcpIntervalMs?: number;
   readonly statsIntervalMs?: number;
   readonly jitter?: Partial<JitterBufferOptions>;
+  /** UDP ports for the agents' WebRTC (ICE) sockets, split between the workers; absent: any free port. */
+  readonly webrtcPortRange?: PortRange;
   readonly onEvent?: (event: MediaEvent) => void;
 }
 
@@ -27,7 +32,14 @@ interface WorkerSlot {
   readonly worker: Worker;
   readonly client: CommandClient;
   calls: number;
+  phones: number;
 }
+
+/**
+ * An agent phone weighs this many calls when choosing a worker: a WebRTC leg costs about three RTP
+ * legs (SRTP, DTLS, werift's packet objects; see README figures).
+ */
+const PHONE_WEIGHT = 3;
 
 type CallCommand = Extract<Command, { callId: string }>;
 type WithoutCall<C> = C extends unknown ? Omit<C, 'callId'> : never;
@@ -35,6 +47,7 @@ type WithoutCall<C> = C extends unknown ? Omit<C, 'callId'> : never;
 export class MediaHost {
   readonly #slots: WorkerSlot[];
   readonly #callSlot = new Map<string, WorkerSlot>();
+  readonly #phoneSlot = new Map<string, WorkerSlot>();
 
   private constructor(slots: WorkerSlot[]) {
     this.#slots = slots;
@@ -56,6 +69,7 @@ export class MediaHost {
         ...(options.rtcpIntervalMs ? { rtcpIntervalMs: options.rtcpIntervalMs } : {}),
         ...(options.statsIntervalMs === undefined ? {} : { statsIntervalMs: options.statsIntervalMs }),
         ...(options.jitter ? { jitter: options.jitter } : {}),
+        ...(options.webrtcPortRange ? { webrtcPortRange: shareOf(options.webrtcPortRange, i, count) } : {}),
       };
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
@@ -64,11 +78,12 @@ export class MediaHost {
       });
       const client = new CommandClient(port1, (event) => {
         if (event.type === 'ended') host.#forget(event.callId);
+        if (event.type === 'phone-closed') host.#forgetPhone(event.phoneId);
         onEvent(event);
       });
       worker.on('error', (e) => client.failAll(e));
       worker.on('exit', (code) => client.failAll(new Error(`media worker exited (${code})`)));
-      slots.push({ worker, client, calls: 0 });
+      slots.push({ worker, client, calls: 0, phones: 0 });
     }
     host.#slots.push(...slots);
     // the first answer proves a worker has loaded its code
@@ -83,10 +98,100 @@ export class MediaHost {
   /** A call pinned to the least-loaded worker; its legs, mixing and recording all live there. */
   createCall(callId: string): MediaCall {
     if (this.#callSlot.has(callId)) throw new Error(`call ${callId} exists`);
-    const slot = this.#slots.reduce((a, b) => (b.calls < a.calls ? b : a));
+    const slot = this.#leastLoaded();
     slot.calls++;
     this.#callSlot.set(callId, slot);
     return new MediaCall(callId, slot.client, this.#slots.indexOf(slot));
+  }
+
+  #leastLoaded(): WorkerSlot {
+    const load = (s: WorkerSlot) => s.calls + PHONE_WEIGHT * s.phones;
+    return this.#slots.reduce((a, b) => (load(b) < load(a) ? b : a));
+  }
+
+  /**
+   * Creates an agent's phone from the browser's complete SDP offer, on the least-loaded worker, where it
+   * stays until closed (ADR 0007). Resolves with the complete answer. Rejects with a MediaCommandError:
+   * `BAD_OFFER`, `NO_COMMON_CODEC`, `PHONE_EXISTS`.
+   */
+  async createAgentPhone(
+    phoneId: string,
+    offer: string,
+    options: { codec?: G711Law } = {},
+  ): Promise<{ answer: string; worker: number }> {
+    if (this.#phoneSlot.has(phoneId))
+      throw Object.assign(new Error(`phone ${phoneId} exists`), { code: 'PHONE_EXISTS' });
+    const slot = this.#leastLoaded();
+    slot.phones++;
+    this.#phoneSlot.set(phoneId, slot);
+    try {
+      const { answer } = await slot.client.request({
+        type: 'phoneCreate',
+        phoneId,
+        offer,
+        ...(options.codec ? { codec: options.codec } : {}),
+      });
+      return { answer, worker: this.#slots.indexOf(slot) };
+    } catch (e) {
+      this.#forgetPhone(phoneId);
+      throw e;
+    }
+  }
+
+  /** Which worker a phone lives on (undefined: no such phone). */
+  phoneWorker(phoneId: string): number | undefined {
+    const slot = this.#phoneSlot.get(phoneId);
+    return slot ? this.#slots.indexOf(slot) : undefined;
+  }
+
+  #phoneClient(phoneId: string): CommandClient {
+    const slot = this.#phoneSlot.get(phoneId);
+    if (!slot) throw Object.assign(new Error(`no phone ${phoneId}`), { code: 'NO_SUCH_PHONE' });
+    return slot.client;
+  }
+
+  /**
+   * Bridges an agent's phone into a call, wherever each lives: a shared-memory link whose call end is
+   * the leg `legId` of the call (connect or join it like any leg) and whose other end feeds the phone.
+   * No per-frame message crosses the main thread. Attaching again replaces the phone's previous link.
+   */
+  async attachAgentPhone(phoneId: string, call: MediaCall, legId: string): Promise<void> {
+    const client = this.#phoneClient(phoneId);
+    const link = createLinkBuffer();
+    await call.linkLeg(legId, link);
+    await client.request({ type: 'phoneAttach', phoneId, link });
+  }
+
+  /** Unhooks the phone from its call (the call's link leg then hears silence); false if it was idle. */
+  async detachAgentPhone(phoneId: string): Promise<boolean> {
+    const r = await this.#phoneClient(phoneId).request({ type: 'phoneDetach', phoneId });
+    return r.detached;
+  }
+
+  /** Tone then microphone loop-back; a `phone-check-done` event reports what the microphone sent. */
+  async checkAgentPhone(phoneId: string, options: AudioCheckOptions = {}): Promise<undefined> {
+    return this.#phoneClient(phoneId).request({ type: 'phoneCheck', phoneId, options });
+  }
+
+  async stopAgentPhoneCheck(phoneId: string): Promise<undefined> {
+    return this.#phoneClient(phoneId).request({ type: 'phoneStopCheck', phoneId });
+  }
+
+  async agentPhoneStats(phoneId: string): Promise<CommandResults['phoneStats']> {
+    return this.#phoneClient(phoneId).request({ type: 'phoneStats', phoneId });
+  }
+
+  async closeAgentPhone(phoneId: string): Promise<CommandResults['phoneClose']> {
+    const stats = await this.#phoneClient(phoneId).request({ type: 'phoneClose', phoneId });
+    this.#forgetPhone(phoneId);
+    return stats;
+  }
+
+  #forgetPhone(phoneId: string): void {
+    const slot = this.#phoneSlot.get(phoneId);
+    if (!slot) return;
+    slot.phones--;
+    this.#phoneSlot.delete(phoneId);
   }
 
   #forget(callId: string): void {
@@ -158,7 +263,17 @@ export class MediaCall {
   stats(): Promise<CommandResults['stats']> {
     return this.#send({ type: 'stats' }) as Promise<CommandResults['stats']>;
   }
+  /** The call's end of a link to an agent phone (use `MediaHost.attachAgentPhone`). */
+  linkLeg(legId: string, link: SharedArrayBuffer): Promise<undefined> {
+    return this.#send({ type: 'linkLeg', legId, link }) as Promise<undefined>;
+  }
   hangup(): Promise<CommandResults['hangup']> {
     return this.#send({ type: 'hangup' }) as Promise<CommandResults['hangup']>;
   }
+}
+
+function shareOf(range: PortRange, i: number, count: number): PortRange {
+  const share = Math.floor((range.max - range.min + 1) / count);
+  if (share < 2) throw new RangeError('WebRTC port range too small for the workers');
+  return { min: range.min + i * share, max: range.min + (i + 1) * share - 1 };
 }

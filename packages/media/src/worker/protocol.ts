@@ -8,6 +8,9 @@ import type { G711Law } from '../codec/g711';
 import type { DtmfEvent, LegStats } from '../leg';
 import type { MemberRole } from '../mix/mixer';
 import type { RtpEndpoint } from '../rtp/rtp-leg';
+import type { PhoneMode } from '../webrtc/agent-phone';
+import type { AudioCheckOptions, AudioCheckResult } from '../webrtc/audio-check';
+import type { WebRtcState } from '../webrtc/webrtc-leg';
 
 export type PlaySource = { kind: 'file'; path: string } | { kind: 'pcm'; pcm: Int16Array };
 
@@ -31,10 +34,30 @@ export type Command =
   | { type: 'sendDtmf'; callId: string; legId: string; digits: string; durationMs?: number }
   | { type: 'stats'; callId: string }
   | { type: 'hangup'; callId: string }
-  | { type: 'workerStats' };
+  | { type: 'workerStats' }
+  /**
+   * Agent phones (ADR 0007): one WebRTC leg per logged-in agent, on the worker chosen at its creation.
+   * `phoneCreate` answers a browser's complete (non-trickle) offer with a complete answer; errors
+   * `BAD_OFFER`, `NO_COMMON_CODEC`, `PHONE_EXISTS`.
+   */
+  | { type: 'phoneCreate'; phoneId: string; offer: string; codec?: G711Law }
+  /** The call's end of a link: a leg of the call (on the call's worker) fed by the shared buffer. */
+  | { type: 'linkLeg'; callId: string; legId: string; link: SharedArrayBuffer }
+  /** The phone's end of the same link (on the phone's worker). */
+  | { type: 'phoneAttach'; phoneId: string; link: SharedArrayBuffer }
+  | { type: 'phoneDetach'; phoneId: string }
+  | { type: 'phoneCheck'; phoneId: string; options?: AudioCheckOptions }
+  | { type: 'phoneStopCheck'; phoneId: string }
+  | { type: 'phoneDtmf'; phoneId: string; digits: string }
+  | { type: 'phoneStats'; phoneId: string }
+  | { type: 'phoneClose'; phoneId: string };
+
+export type PhoneStats = LegStats & { state: WebRtcState; mode: PhoneMode };
 
 export interface WorkerStats {
   readonly calls: number;
+  /** Agent phones (WebRTC legs) living on this worker. */
+  readonly phones: number;
   readonly legs: number;
   readonly ticks: number;
   readonly skippedTicks: number;
@@ -62,6 +85,15 @@ export interface CommandResults {
   stats: LegStats[];
   hangup: { legs: LegStats[]; recording?: RecordingSummary };
   workerStats: WorkerStats;
+  phoneCreate: { answer: string };
+  linkLeg: undefined;
+  phoneAttach: undefined;
+  phoneDetach: { detached: boolean };
+  phoneCheck: undefined;
+  phoneStopCheck: undefined;
+  phoneDtmf: undefined;
+  phoneStats: PhoneStats;
+  phoneClose: LegStats;
 }
 
 export type CommandOf<T extends Command['type']> = Extract<Command, { type: T }>;
@@ -74,7 +106,14 @@ export type MediaEvent =
   | { type: 'leg-stats'; callId: string; stats: LegStats[] }
   /** The call's tick threw; the worker hung the call up (an `ended` follows). */
   | { type: 'call-error'; callId: string; message: string }
-  | { type: 'ended'; callId: string };
+  | { type: 'ended'; callId: string }
+  | { type: 'phone-state'; phoneId: string; state: WebRtcState }
+  /** A key the agent pressed on the softphone (RFC 4733 from the browser). */
+  | { type: 'phone-dtmf'; phoneId: string; event: DtmfEvent }
+  | { type: 'phone-detached'; phoneId: string; reason: 'call-ended' | 'replaced' | 'detached' }
+  | { type: 'phone-check-done'; phoneId: string; result: AudioCheckResult }
+  /** The phone was closed (command, or its connection failed/closed); it no longer exists. */
+  | { type: 'phone-closed'; phoneId: string; reason: string };
 
 /** The envelopes on the wire. */
 export type ToWorker = { kind: 'command'; id: number; command: Command };

@@ -12,6 +12,7 @@ import { agentStateDto, type TransferNote } from '../http/routes/routing';
 import type { RoutingService } from '../routing/routing-service';
 import type { OutboxEntry } from '../routing/routing-store';
 import type { Principal } from '../stores/principal';
+import type { ChatBot } from './chat-bot';
 import { type ChatAccess, ChatHub, visibilitiesFor } from './chat-hub';
 import { type Appended, ConversationLog } from './conversation-log';
 import { ConversationStatusReader } from './conversation-status';
@@ -74,6 +75,7 @@ export class ChatService {
   readonly startLimiter: RateLimiter;
   readonly #deps: ChatDeps;
   readonly #unsubscribe: (() => void)[] = [];
+  #bot: ChatBot | null = null;
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
@@ -91,6 +93,12 @@ export class ChatService {
       this.log.onCommitted((_tenant, messages) => this.hub.publish(messages)),
       routing.subscribe((entries) => this.#onRouting(entries)),
     );
+  }
+
+  /** The chat bot new conversations start with when the widget names a flow (`flows/chat-flow.ts`). */
+  attachBot(bot: ChatBot): void {
+    this.#bot = bot;
+    this.intake.bot = bot;
   }
 
   async close(): Promise<void> {
@@ -129,6 +137,14 @@ export class ChatService {
       throw rateLimited(this.addressLimiter.retryAfterSeconds(address));
     }
     const attachment = body.attachmentId ? await this.#attachment(conv, body.attachmentId, 'customer') : null;
+    if (conv.inFlow && this.#bot) {
+      const answered = await this.#bot.input(conv, {
+        clientId: body.clientId,
+        text: body.text,
+        attachment,
+      });
+      if (answered) return answered;
+    }
     return this.log.append({
       tenantId: conv.tenantId,
       interactionId: conv.interactionId,
@@ -163,6 +179,7 @@ export class ChatService {
 
   /** The customer leaves: connected → the agent's wrap-up; still waiting → abandoned. Idempotent. */
   async customerEnd(conv: Conversation): Promise<ConversationStatus> {
+    if (conv.inFlow && this.#bot) await this.#bot.customerLeft(conv);
     const ix = interactionId(conv.interactionId) as InteractionId;
     const now = new Date(this.#deps.clock.now());
     await this.#deps.routing.execute(

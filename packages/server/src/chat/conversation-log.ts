@@ -342,6 +342,7 @@ function selectMessages(db: Db, tenantId: string) {
       'm.text',
       'm.client_id',
       'm.created_at',
+      'm.buttons',
       'a.id as a_id',
       'a.file_name as a_file_name',
       'a.mime as a_mime',
@@ -370,5 +371,6 @@ function toMessage(r: MessageRow): ChatMessage {
       : null,
     clientId: r.client_id,
     createdAt: r.created_at.toISOString(),
+    ...(r.buttons ? { buttons: r.buttons } : {}),
   };
 }

@@ -77,12 +77,16 @@ export class ConversationStatusReader {
       const c = convs[i]!;
       const l = live[i];
       const lastSeq = await this.log.lastSeq(c.tenantId, c.interactionId);
+      // With the bot the router does not have the chat yet.
+      const withBot = !l && c.inFlow && c.endedAt === null;
       const ended = !l || c.endedAt !== null || !(waitingStates.has(l.state) || l.state === 'connected');
-      const status: ConversationStatus['status'] = ended
-        ? 'ended'
-        : l.state === 'connected'
-          ? 'connected'
-          : 'queued';
+      const status: ConversationStatus['status'] = withBot
+        ? 'bot'
+        : ended
+          ? 'ended'
+          : l.state === 'connected'
+            ? 'connected'
+            : 'queued';
       out.push({
         conversationId: c.interactionId,
         status,

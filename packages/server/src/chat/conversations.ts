@@ -23,6 +23,8 @@ export interface Conversation {
    * message path can check it without asking the router.
    */
   endedAt: Date | null;
+  /** With the bot (interaction `in_flow`); the bot clears it when it hands over or ends the chat. */
+  inFlow: boolean;
 }
 
 const CACHE_LIMIT = 50_000;
@@ -79,6 +81,7 @@ export class Conversations {
       rated: row.rating !== null,
       // A chat whose interaction closed while no process recorded its end (a crash) is over too.
       endedAt: row.ended_at ?? row.closed_at ?? (endedStates.has(row.state) ? new Date(0) : null),
+      inFlow: row.state === 'in_flow',
     };
     if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
     this.#cache.set(interactionId, conv);

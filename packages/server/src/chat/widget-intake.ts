@@ -17,6 +17,7 @@ import type { Database } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import type { RoutingService } from '../routing/routing-service';
 import { businessHoursAt, readWidgetSettings } from '../widget-settings/widget-settings-store';
+import type { ChatBot } from './chat-bot';
 
 /**
  * The widget's way in: its public configuration, a new conversation from the pre-chat form, an
@@ -53,6 +54,9 @@ interface IntakeDeps {
 export const newVisitorToken = () => `hlv_${randomBytes(32).toString('base64url')}`;
 
 export class WidgetIntake {
+  /** Set by `ChatService.attachBot`: conversations of a widget with a flow start with the bot. */
+  bot: ChatBot | null = null;
+
   constructor(private readonly deps: IntakeDeps) {}
 
   /** The tenant of a widget slug; unknown slugs and disabled widgets are NOT_FOUND alike. */
@@ -187,7 +191,95 @@ export class WidgetIntake {
     const data: Record<string, string> = { topic: topic.key, language: form.language };
     if (form.page) data.page = form.page;
     if (form.offline) data.offline = form.callback ? 'callback' : 'message';
+    // A live chat of a widget with a published flow starts with the bot (`in_flow`), not in the queue.
+    const flowId =
+      !form.offline &&
+      settings.flowId !== null &&
+      this.bot &&
+      (await this.bot.canStart(tenantId, settings.flowId))
+        ? settings.flowId
+        : null;
 
+    const store = async (tx: Transaction<Database>) => {
+      const now = new Date(clock.now());
+      const contactId = await resolveContact(tx, { clock, ids }, tenantId, {
+        name,
+        email: form.email,
+        phone: form.phone,
+        visitorId,
+      });
+      await upsertVisitor(tx, { tenantId, visitorId, token, contactId, now, reuse: reuse !== undefined });
+      await tx
+        .insertInto('interactions')
+        .values({
+          id,
+          tenant_id: tenantId,
+          channel: 'chat',
+          state: flowId === null ? 'new' : 'in_flow',
+          queue_id: topic.queueId,
+          subject: subjectOf(topic.label.en || topic.key, form.message),
+          contact: JSON.stringify(contact),
+          data: JSON.stringify(data),
+          contact_id: contactId,
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      if (flowId !== null) {
+        // The router records every other lifecycle step; this one happens before it sees the chat.
+        await tx
+          .insertInto('interaction_events')
+          .values({
+            tenant_id: tenantId,
+            interaction_id: id,
+            type: 'interaction.state_changed',
+            at: now,
+            data: JSON.stringify({ from: 'new', to: 'in_flow', cause: 'flow_started' }),
+          })
+          .execute();
+      }
+      await tx
+        .insertInto('conversations')
+        .values({
+          tenant_id: tenantId,
+          interaction_id: id,
+          visitor_id: visitorId,
+          language: form.language,
+          last_seq: form.message ? 1 : 0,
+        })
+        .execute();
+      if (form.message) {
+        await tx
+          .insertInto('chat_messages')
+          .values({
+            id: ids.next(),
+            tenant_id: tenantId,
+            interaction_id: id,
+            seq: 1,
+            author_kind: 'customer',
+            author_user_id: null,
+            author_name: name,
+            visibility: 'public',
+            text: form.message,
+            attachment_id: null,
+            client_id: null,
+            created_at: now,
+          })
+          .execute();
+      }
+    };
+    if (flowId !== null && this.bot) {
+      await this.deps.db.transaction().execute(store);
+      await this.bot.begin({
+        tenantId,
+        interactionId: id,
+        flowId,
+        language: form.language,
+        contact: { ...contact },
+      });
+      return { conversationId: id, visitorToken: token };
+    }
     await this.deps.routing.execute(
       tenantId,
       (engine, at) => ({
@@ -203,62 +295,7 @@ export class WidgetIntake {
         ),
         result: undefined,
       }),
-      async (tx) => {
-        const now = new Date(clock.now());
-        const contactId = await resolveContact(tx, { clock, ids }, tenantId, {
-          name,
-          email: form.email,
-          phone: form.phone,
-          visitorId,
-        });
-        await upsertVisitor(tx, { tenantId, visitorId, token, contactId, now, reuse: reuse !== undefined });
-        await tx
-          .insertInto('interactions')
-          .values({
-            id,
-            tenant_id: tenantId,
-            channel: 'chat',
-            state: 'new',
-            queue_id: topic.queueId,
-            subject: subjectOf(topic.label.en || topic.key, form.message),
-            contact: JSON.stringify(contact),
-            data: JSON.stringify(data),
-            contact_id: contactId,
-            created_by: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-        await tx
-          .insertInto('conversations')
-          .values({
-            tenant_id: tenantId,
-            interaction_id: id,
-            visitor_id: visitorId,
-            language: form.language,
-            last_seq: form.message ? 1 : 0,
-          })
-          .execute();
-        if (form.message) {
-          await tx
-            .insertInto('chat_messages')
-            .values({
-              id: ids.next(),
-              tenant_id: tenantId,
-              interaction_id: id,
-              seq: 1,
-              author_kind: 'customer',
-              author_user_id: null,
-              author_name: name,
-              visibility: 'public',
-              text: form.message,
-              attachment_id: null,
-              client_id: null,
-              created_at: now,
-            })
-            .execute();
-        }
-      },
+      store,
     );
     return { conversationId: id, visitorToken: token };
   }

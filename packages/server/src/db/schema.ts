@@ -284,6 +284,8 @@ export interface ChatMessagesTable {
   attachment_id: string | null;
   client_id: string | null;
   created_at: Timestamp;
+  /** Bot quick replies `[{key, label}]` (0007); null for every other message. */
+  buttons?: ColumnType<{ key: string; label: string }[] | null, string | null, string | null>;
 }
 
 export interface ReplyTemplatesTable {
@@ -301,6 +303,8 @@ export interface WidgetSettingsTable {
   tenant_id: string;
   settings: Json<unknown>;
   updated_at: Timestamp;
+  /** Mirrors `settings.flowId` for the foreign key (0007). */
+  flow_id?: string | null;
 }
 
 export interface SipTrunksTable {
@@ -329,8 +333,45 @@ export interface PhoneNumbersTable {
   number: string;
   trunk_id: string;
   description: string;
+  /** The flow calls to this number start in (0007); null: straight to routing. */
+  flow_id?: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** `0009_voice_calls.sql`: one row per phone call, written as the call goes (CDR facts). */
+export interface VoiceCallsTable {
+  id: string;
+  tenant_id: string;
+  interaction_id: string;
+  sip_call_id: string;
+  direction: Optional<'inbound' | 'outbound'>;
+  from_number: string;
+  to_number: string;
+  did: string;
+  trunk_id: string | null;
+  codec: string | null;
+  flow_session_id: Optional<string | null>;
+  arrived_at: Timestamp;
+  answered_at: NullableTimestamp;
+  queued_at: NullableTimestamp;
+  agent_answered_at: NullableTimestamp;
+  agent_id: Optional<string | null>;
+  ended_at: NullableTimestamp;
+  hangup_side: Optional<'caller' | 'system' | 'agent' | null>;
+  hangup_cause: Optional<string | null>;
+  recording_path: Optional<string | null>;
+}
+
+/** `0009_voice_calls.sql`: announcements and music while callers wait in a queue. */
+export interface VoiceQueueSettingsTable {
+  tenant_id: string;
+  queue_id: string;
+  announce_interval_sec: Optional<number>;
+  announce_position: Optional<boolean>;
+  announce_wait: Optional<boolean>;
+  music_prompt: Optional<string | null>;
+  recording: Optional<'always' | 'on_demand' | 'never'>;
 }
 
 export interface DialPlansTable {
@@ -378,13 +419,48 @@ export interface FlowSessionsTable {
   ended_at: NullableTimestamp;
 }
 
+/** When a channel timer (a collect timeout) fires for a running session (0007). */
+export interface FlowSessionTimersTable {
+  tenant_id: string;
+  session_id: string;
+  due_at: Timestamp;
+}
+
+/** A messenger account bound to a flow (0007). */
+export interface FlowEntryPointsTable {
+  id: string;
+  tenant_id: string;
+  kind: 'messenger';
+  address: string;
+  flow_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** `0008_knowledge_base.sql`: the articles the flow `faq` verb answers from. */
+export interface KbArticlesTable {
+  id: string;
+  tenant_id: string;
+  questions: Json<string[]>;
+  keywords: Json<string[]>;
+  answer: string;
+  language: 'ru' | 'en' | null;
+  enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  flow_entry_points: FlowEntryPointsTable;
+  flow_session_timers: FlowSessionTimersTable;
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
   flow_sessions: FlowSessionsTable;
   sip_trunks: SipTrunksTable;
   phone_numbers: PhoneNumbersTable;
   dial_plans: DialPlansTable;
+  voice_calls: VoiceCallsTable;
+  voice_queue_settings: VoiceQueueSettingsTable;
   contacts: ContactsTable;
   contact_identities: ContactIdentitiesTable;
   widget_visitors: WidgetVisitorsTable;
@@ -412,4 +488,5 @@ export interface Database {
   not_ready_reasons: NotReadyReasonsTable;
   disposition_codes: DispositionCodesTable;
   audit_log: AuditLogTable;
+  kb_articles: KbArticlesTable;
 }

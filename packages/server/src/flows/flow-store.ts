@@ -15,6 +15,7 @@ import { recordAudit } from '../stores/audit-store';
 import { translateDbError } from '../stores/db-errors';
 import type { Principal } from '../stores/principal';
 import type { StoreDeps } from '../stores/resource-store';
+import { assertFlowUnused } from './flow-entry-points';
 
 /** The audit log's entity type for every change of a flow (its id is the entity id). */
 export const FLOW_ENTITY = 'flow';
@@ -123,6 +124,7 @@ export class FlowStore {
     const now = new Date(this.deps.clock.now());
     await this.#write(async (tx) => {
       await this.#flow(tx, principal.tenantId, id, true);
+      await assertFlowUnused(tx, principal.tenantId, id);
       const before = await this.#summary(tx, principal.tenantId, id);
       await tx.deleteFrom('flows').where('tenant_id', '=', principal.tenantId).where('id', '=', id).execute();
       await this.#audit(tx, principal, now, 'delete', id, before, null);

@@ -44,6 +44,8 @@ const ROUTING = [
   'POST /api/agent/interactions/{id}/transfer',
   // Colleagues of the caller's own tenant only: routing.int.test.ts ("lists colleagues for a transfer").
   'GET /api/agent/directory',
+  // The ICE servers of the caller's own softphone (no tenant data): voice/agent-phone.int.test.ts.
+  'GET /api/agent/phone',
   'POST /api/interactions',
   'GET /api/interactions/{id}',
   'GET /api/interactions/{id}/routing',
@@ -123,6 +125,43 @@ const SIP_CONFIG = [
   'PUT /api/dial-plan',
 ];
 
+/**
+ * The flow editor's tools: the knowledge base (articles under a two-segment path) and the stateless
+ * test-run and matcher (POSTs that create nothing). `knowledge-base.int.test.ts` ("treats another
+ * tenant's article as missing") calls each article route with another tenant's credentials and ids
+ * and expects NOT_FOUND and nothing of A's; `flow-test-run.int.test.ts` ("reads the tenant own
+ * calendars and knowledge base, never another tenant") shows a run sees only its own tenant's data.
+ */
+const FLOW_TOOLS = [
+  'GET /api/knowledge-base/articles',
+  'POST /api/knowledge-base/articles',
+  'GET /api/knowledge-base/articles/{id}',
+  'PATCH /api/knowledge-base/articles/{id}',
+  'DELETE /api/knowledge-base/articles/{id}',
+  'POST /api/knowledge-base/match',
+  'POST /api/flows/test-run',
+];
+
+/**
+ * Call detail records and recordings: read-only views of calls the voice side writes (no API creates
+ * them). `calls.int.test.ts` ("keeps every tenant to its own calls, and agents out of the CDR") reads
+ * another tenant's call, its recording and the list, and expects NOT_FOUND and nothing of A's.
+ */
+const CALLS = ['GET /api/calls', 'GET /api/calls/{id}', 'GET /api/calls/{id}/recording'];
+
+/**
+ * Messenger accounts bound to flows: a create body must name the creator's own flow, which the
+ * walker's bodies cannot. `flow-entry-points.int.test.ts` ("treats another tenant's binding as
+ * missing…", "refuses another tenant flow…") calls each with another tenant's credentials and ids.
+ */
+const ENTRY_POINTS = [
+  'GET /api/flow-entry-points',
+  'POST /api/flow-entry-points',
+  'GET /api/flow-entry-points/{id}',
+  'PATCH /api/flow-entry-points/{id}',
+  'DELETE /api/flow-entry-points/{id}',
+];
+
 /** Documented operations the walk leaves out: signing in and out, who-am-I, ops probes, routing. */
 const SKIPPED = new Set([
   'POST /api/auth/login',
@@ -134,6 +173,9 @@ const SKIPPED = new Set([
   ...CHAT,
   ...CHAT_CRUD,
   ...SIP_CONFIG,
+  ...FLOW_TOOLS,
+  ...CALLS,
+  ...ENTRY_POINTS,
 ]);
 /** Documented operations anyone may call without credentials. */
 const PUBLIC = new Set([
@@ -211,6 +253,8 @@ operations.set('PUT /api/flows/{id}/draft', () => flowDocument('Hijacked'));
 operations.set('POST /api/flows/{id}/validate', () => flowDocument());
 operations.set('POST /api/flows/{id}/publish', null);
 operations.set('GET /api/flows/{id}/versions', null);
+operations.set('GET /api/queues/{id}/voice', null);
+operations.set('PUT /api/queues/{id}/voice', () => ({ announceIntervalSeconds: 10 }));
 operations.set('GET /api/auth/me', null);
 
 interface Operation {

@@ -268,6 +268,22 @@ describe.each(engines)('flows API on %s', (engine) => {
     },
   );
 
+  it('gives a document back exactly as saved, key order included (the JSON is the source of truth)', async () => {
+    const t = await server.newTenant();
+    const id = await newFlow(t);
+    // Keys in an order jsonb would change (it sorts shorter keys first): nodes, ui and fields.
+    const text =
+      '{"version":1,"id":"order","nodes":{"zeta_long_name":{"verb":"hangup"},"a":{"text":"Hi","verb":"say",' +
+      '"next":{"done":"zeta_long_name"}}},"entry":"a","ui":{"positions":{"zeta_long_name":{"y":2,"x":1}}}}';
+    const saved = await call(t, 'PUT', `/api/flows/${id}/draft`, JSON.parse(text));
+    expect(saved.statusCode, saved.body).toBe(200);
+    await ok(t, 'POST', `/api/flows/${id}/publish`);
+    const detail = await ok(t, 'GET', `/api/flows/${id}`);
+    expect(JSON.stringify(detail.published.document)).toBe(text);
+    const [version] = await versionsOf(t, id);
+    expect(JSON.stringify(version!.document)).toBe(text);
+  });
+
   it('validates without saving, and refuses a body that is not a JSON object', async () => {
     const t = await server.newTenant();
     const id = await newFlow(t);

@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { can } from '@hotline/core/roles';
+import {
+  MAX_PHONE_FRAME_BYTES,
+  type PhoneClientFrame,
+  type PhoneServerFrame,
+  phoneClientFrameSchemas,
+} from '@hotline/protocol/agent-phone';
 import { type ChatServerFrame, chatClientFrameSchemas } from '@hotline/protocol/chat';
 import { type ClientFrame, clientFrameSchema, type ServerFrame, WS_PATH } from '@hotline/protocol/routing';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +18,7 @@ import type { RoutingService } from '../routing/routing-service';
 import type { OutboxEntry, RoutingStore } from '../routing/routing-store';
 import type { AuthStore } from '../stores/auth-store';
 import type { Principal } from '../stores/principal';
+import { AgentPhoneService } from '../voice/agent-phone-service';
 import { bearerOrCookie, principalOf } from './authenticate';
 
 /**
@@ -38,7 +45,17 @@ const realtimeFrameSchema = z.discriminatedUnion('type', [
   ...clientFrameSchema.options,
   ...chatClientFrameSchemas,
 ]);
-type RealtimeFrame = ClientFrame | ChatClientFrame;
+/** Plus the softphone's frames (`voice/agent-phone-service.ts`) for agents with a user. */
+const phoneFrameSchema = z.discriminatedUnion('type', [
+  ...clientFrameSchema.options,
+  ...chatClientFrameSchemas,
+  ...phoneClientFrameSchemas,
+]);
+const withoutChatPhoneFrameSchema = z.discriminatedUnion('type', [
+  ...clientFrameSchema.options,
+  ...phoneClientFrameSchemas,
+]);
+type RealtimeFrame = ClientFrame | ChatClientFrame | PhoneClientFrame;
 const REPLAY_PAGE = 500;
 const FIGURES_INTERVAL_MS = 500;
 export const SESSION_ENDED_CLOSE_CODE = 4401;
@@ -57,6 +74,8 @@ interface Client {
   bad: number;
   /** The socket's chat watches (null without chat). */
   chat: AgentChat | null;
+  /** The agent's softphone key (null without the phone service or for API keys without a user). */
+  phoneKey: string | null;
 }
 
 export async function installRealtime(
@@ -67,6 +86,8 @@ export async function installRealtime(
     figures: LiveFigures;
     auth: AuthStore;
     chat?: ChatService;
+    /** Agents' softphones; phone frames are refused (INVALID_FRAME) without it. */
+    agentPhone?: AgentPhoneService;
     /** How often an open socket's credentials are checked again. */
     recheckMs?: number;
   },
@@ -78,8 +99,10 @@ export async function installRealtime(
   const sendSerialized = (client: Client, json: string) => {
     if (client.socket.readyState === client.socket.OPEN) client.socket.send(json);
   };
-  const send = (client: Client, frame: ServerFrame | ChatServerFrame | { type: 'queues'; items: unknown }) =>
-    sendSerialized(client, JSON.stringify(frame));
+  const send = (
+    client: Client,
+    frame: ServerFrame | ChatServerFrame | PhoneServerFrame | { type: 'queues'; items: unknown },
+  ) => sendSerialized(client, JSON.stringify(frame));
   const concerns = (client: Client, entry: OutboxEntry) =>
     entry.tenantId === client.principal.tenantId &&
     (client.supervisor ||
@@ -199,7 +222,15 @@ export async function installRealtime(
         pending: null,
         bad: 0,
         chat: null,
+        phoneKey:
+          deps.agentPhone && principal.userId !== null
+            ? AgentPhoneService.keyOf(principal.tenantId, principal.userId)
+            : null,
       };
+      const phoneSink = { send: (frame: PhoneServerFrame) => send(client, frame) };
+      const phoneDisconnect = client.phoneKey
+        ? deps.agentPhone?.connect(client.phoneKey, phoneSink)
+        : undefined;
       if (deps.chat) {
         client.chat = new AgentChat(
           deps.chat,
@@ -209,19 +240,32 @@ export async function installRealtime(
         );
       }
       clients.add(client);
-      socket.on('close', () => {
+      socket.on('close', (code: number) => {
         clients.delete(client);
         client.chat?.close();
+        phoneDisconnect?.();
+        // signed out or expired: the softphone goes with the session, not after the grace period
+        if (code === SESSION_ENDED_CLOSE_CODE && client.phoneKey)
+          deps.agentPhone?.sessionEnded(client.phoneKey);
       });
       socket.on('message', (data, isBinary) => {
         const text = isBinary ? null : data.toString();
         let frame: RealtimeFrame | null = null;
-        if (text !== null && text.length <= MAX_FRAME_BYTES) {
+        const limit = client.phoneKey ? MAX_PHONE_FRAME_BYTES : MAX_FRAME_BYTES;
+        if (text !== null && text.length <= limit) {
           try {
-            const parsed = (client.chat ? realtimeFrameSchema : clientFrameSchema).safeParse(
-              JSON.parse(text),
-            );
-            if (parsed.success) frame = parsed.data;
+            const schema = client.phoneKey
+              ? client.chat
+                ? phoneFrameSchema
+                : withoutChatPhoneFrameSchema
+              : client.chat
+                ? realtimeFrameSchema
+                : clientFrameSchema;
+            const parsed = schema.safeParse(JSON.parse(text));
+            // only an offer may be large: anything else above the usual limit is refused
+            if (parsed.success && text.length > MAX_FRAME_BYTES && parsed.data.type !== 'phone.offer') {
+              frame = null;
+            } else if (parsed.success) frame = parsed.data;
           } catch {
             frame = null;
           }
@@ -231,12 +275,22 @@ export async function installRealtime(
           send(client, {
             type: 'error',
             code: 'INVALID_FRAME',
-            message: 'expected {"type":"subscribe"|"ping"|"watch"|"unwatch"|"typing"|"mark"} JSON',
+            message:
+              'expected {"type":"subscribe"|"ping"|"watch"|"unwatch"|"typing"|"mark"|"phone.offer"|"phone.hangup"|"phone.check"|"phone.record"} JSON',
           });
           if (client.bad >= MAX_BAD_FRAMES) socket.close(1008, 'too many invalid frames');
           return;
         }
         if (frame.type === 'ping') return send(client, { type: 'pong' });
+        if (
+          frame.type === 'phone.offer' ||
+          frame.type === 'phone.hangup' ||
+          frame.type === 'phone.check' ||
+          frame.type === 'phone.record'
+        ) {
+          if (client.phoneKey) void deps.agentPhone?.handle(client.phoneKey, frame, phoneSink);
+          return;
+        }
         if (frame.type !== 'subscribe') {
           client.chat?.handle(frame).catch((err) => {
             app.log.error({ err }, 'chat frame failed');

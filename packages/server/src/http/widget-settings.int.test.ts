@@ -67,6 +67,7 @@ describe.each(engines)('widget settings API on %s', (engine) => {
       calendarId: calendar,
       greeting: { en: 'Hello!', ru: 'Здравствуйте!' },
       offlineMode: 'callback',
+      flowId: null,
     };
     return { t, ids: { sales, support, skill, calendar }, settings };
   }

@@ -61,9 +61,10 @@ export interface InboundDecision {
 }
 
 /**
- * THE place that decides what happens to an inbound call. Until voice routing (issue 7) starts flows,
- * a call to a known number is turned away with 480 and a Reason saying why; issue 7 replaces the
- * `ok` branch with "answer and run the number's flow". Unknown sources get 403, unknown numbers 404.
+ * THE place that decides who may call: unknown sources get 403, unknown numbers 404. A call to a known
+ * number goes to voice (`voice/voice-service.ts`, set with `SipService.setInboundCalls`), which answers
+ * it and runs the number's flow — or, like this decision without voice, refuses it with 480
+ * `NOT_ROUTED_YET` when the number has no published flow.
  */
 export function decideInboundCall(directory: TrunkDirectory, invite: InboundInvite): InboundDecision {
   const match = matchInbound(directory, invite);

@@ -62,6 +62,14 @@ export interface SipServiceOptions {
   readonly dns?: DnsClient;
 }
 
+/** Answers INVITEs matched to a number; resolves with the outcome (a metric label), never throws. */
+export interface InboundCallHandler {
+  accept(
+    call: IncomingCall,
+    match: { readonly tenantId: string; readonly trunkId: string; readonly number: string },
+  ): Promise<string>;
+}
+
 const STATES = ['up', 'down', 'unknown', 'disabled'] as const;
 
 /**
@@ -82,6 +90,7 @@ export class SipService {
   readonly #dns: DnsClient;
   #metrics: SipMetrics | null = null;
   #shuttingDown = false;
+  #inboundCalls: InboundCallHandler | null = null;
   #reloading: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: SipServiceOptions) {
@@ -178,6 +187,14 @@ export class SipService {
   /** Whether the tenant may call `number` now (dial plan); on `ok`, call `release` when the call ends. */
   authorizeOutbound(tenantId: string, number: string): DialVerdict {
     return this.#guard.authorize(tenantId, number, this.o.clock.now());
+  }
+
+  /**
+   * Who takes INVITEs matched to a tenant's number (`voice/voice-service.ts`); null: the policy's 480
+   * for every matched call (voice off).
+   */
+  setInboundCalls(handler: InboundCallHandler | null): void {
+    this.#inboundCalls = handler;
   }
 
   /** From now on OPTIONS and new INVITEs get 503: load balancers and carriers move elsewhere. */
@@ -308,6 +325,19 @@ export class SipService {
       ...(decision.match.ok ? { tenantId: decision.match.tenantId, trunkId: decision.match.trunkId } : {}),
       status: decision.status,
     };
+    const handler = this.#inboundCalls;
+    if (decision.match.ok && handler !== null) {
+      // Voice takes matched calls: it answers (or refuses) and names the outcome for the metric.
+      const { tenantId, trunkId, number } = decision.match;
+      handler
+        .accept(call, { tenantId, trunkId, number })
+        .then((outcome) => this.#metrics?.inboundCalls.inc({ outcome }))
+        .catch((error: unknown) => {
+          this.o.log.error({ err: error, ...fields }, 'SIP inbound call handler failed');
+          call.reject(500);
+        });
+      return;
+    }
     this.#metrics?.inboundCalls.inc({ outcome: decision.refusal });
     if (decision.refusal === 'UNKNOWN_SOURCE') {
       this.#metrics?.blocked.inc({ reason: 'UNKNOWN_SOURCE', action: 'reject' });

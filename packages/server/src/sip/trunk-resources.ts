@@ -108,14 +108,21 @@ export const phoneNumberSpec: ResourceSpec<PhoneNumber, NumberCreate, NumberUpda
     number: r.number,
     trunkId: r.trunk_id,
     description: r.description,
+    flowId: r.flow_id ?? null,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   }),
-  toInsert: (b) => ({ number: b.number, trunk_id: b.trunkId, description: b.description }),
+  toInsert: (b) => ({
+    number: b.number,
+    trunk_id: b.trunkId,
+    description: b.description,
+    flow_id: b.flowId,
+  }),
   toUpdate: (b) => ({
     ...(b.number === undefined ? {} : { number: b.number }),
     ...(b.trunkId === undefined ? {} : { trunk_id: b.trunkId }),
     ...(b.description === undefined ? {} : { description: b.description }),
+    ...(b.flowId === undefined ? {} : { flow_id: b.flowId }),
   }),
 };
 

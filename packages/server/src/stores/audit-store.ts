@@ -5,7 +5,8 @@ import type { Database } from '../db/schema';
 import type { Principal } from './principal';
 
 export interface AuditRecord {
-  action: 'create' | 'update' | 'delete';
+  /** `access`: a protected thing was read (a call recording played or downloaded). */
+  action: 'create' | 'update' | 'delete' | 'access';
   entityType: string;
   entityId: string;
   before: unknown;

@@ -18,8 +18,9 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     cwd: root,
-    // SIP on a free port: servers of parallel test files must not fight over 5060.
-    env: { ...process.env, LOG_LEVEL: 'warn', SIP_PORT: '0', ...env },
+    // SIP on a free port: servers of parallel test files must not fight over 5060. No demo line unless
+    // asked for: tests start from an empty tenant.
+    env: { ...process.env, LOG_LEVEL: 'warn', SIP_PORT: '0', HOTLINE_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => {

@@ -37,6 +37,14 @@ export async function startTestServer(
     widgetHelloTimeoutMs?: number;
     /** The SIP side, started and closed by the test. */
     sip?: ServerDeps['sip'];
+    /** The media engine, started and stopped by the test (with `sip`: inbound calls are answered). */
+    media?: ServerDeps['media'];
+    /** Voice files (speech cache, music, prompts). */
+    voiceDir?: string;
+    /** Call recordings. */
+    recordingsDir?: string;
+    /** Where flows' http verb may go (tests allow-list their 127.0.0.1 servers). */
+    flowEgress?: ServerDeps['flowEgress'];
   } = {},
 ): Promise<TestServer> {
   const app = await buildServer({
@@ -50,6 +58,10 @@ export async function startTestServer(
     ...(opts.chatLimits && { chatLimits: opts.chatLimits }),
     ...(opts.widgetHelloTimeoutMs && { widgetHelloTimeoutMs: opts.widgetHelloTimeoutMs }),
     ...(opts.sip && { sip: opts.sip }),
+    ...(opts.media && { media: opts.media }),
+    ...(opts.voiceDir && { voiceDir: opts.voiceDir }),
+    ...(opts.recordingsDir && { recordingsDir: opts.recordingsDir }),
+    ...(opts.flowEgress && { flowEgress: opts.flowEgress }),
   });
   await app.ready();
   const auth = new AuthStore({ db: db.kysely, clock: systemClock, ids: uuidGen });

@@ -89,10 +89,12 @@ export class WidgetSettingsStore {
         .forUpdate()
         .executeTakeFirst();
       const json = JSON.stringify(settings);
+      // flow_id mirrors settings.flowId for its foreign key (a bound flow cannot be deleted).
+      const flow_id = settings.flowId;
       await tx
         .insertInto('widget_settings')
-        .values({ tenant_id: tenantId, settings: json, updated_at: now })
-        .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ settings: json, updated_at: now }))
+        .values({ tenant_id: tenantId, settings: json, updated_at: now, flow_id })
+        .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ settings: json, updated_at: now, flow_id }))
         .execute();
       const before = existing ? widgetSettingsSchema.parse(existing.settings) : null;
       await recordAudit(tx, principal, this.deps.ids.next(), now, {
@@ -120,6 +122,9 @@ async function checkReferences(
   const skills = await existing(tx, 'skills', tenantId, skillIds);
   const calendar =
     settings.calendarId === null ? null : await existing(tx, 'calendars', tenantId, [settings.calendarId]);
+  if (settings.flowId !== null && (await existing(tx, 'flows', tenantId, [settings.flowId])).size === 0) {
+    throw new AppError('INVALID_REFERENCE', 'unknown flow', { flowId: settings.flowId });
+  }
   for (const topic of settings.topics) {
     if (!queues.has(topic.queueId)) {
       throw new AppError('INVALID_REFERENCE', `topic "${topic.key}": unknown queue`, {
@@ -142,7 +147,7 @@ async function checkReferences(
 
 async function existing(
   tx: Transaction<Database>,
-  table: 'queues' | 'skills' | 'calendars',
+  table: 'queues' | 'skills' | 'calendars' | 'flows',
   tenantId: string,
   ids: string[],
 ): Promise<Set<string>> {

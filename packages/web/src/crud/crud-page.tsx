@@ -1,6 +1,6 @@
 import { Button } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { type ComponentType, useState } from 'react';
+import { type ComponentType, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Collection } from '../api/http';
 import { ConfirmModal } from './confirm-modal';
@@ -29,6 +29,8 @@ export interface CrudPageProps<T extends { id: string }, F, C, U> {
   afterSave?: (saved: T, form: F) => Promise<unknown>;
   describe: (item: T) => string;
   modalSize?: string;
+  /** Extra controls in the header, before the create button (e.g. a search box). */
+  toolbar?: ReactNode;
 }
 
 /** The entity in the modal: `null` while creating. Kept after closing so the closing modal does not flicker. */
@@ -90,6 +92,7 @@ export function CrudPage<T extends { id: string }, F, C, U>(props: CrudPageProps
   return (
     <>
       <PageHeader title={props.title} readOnly={!props.editable}>
+        {props.toolbar}
         {props.editable && (
           <Button onClick={() => open(null)} data-testid="create-button">
             {props.createLabel}

@@ -20,6 +20,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../crud/error-alert';
+import { BotSummary, botOf } from './bot-summary';
 import { contactApi, type Interaction, interactionApi } from './desktop-api';
 import { MessageList } from './message-list';
 
@@ -32,11 +33,13 @@ export function CustomerPanel({ interaction }: { interaction: Interaction | unde
   const { t } = useTranslation();
   if (!interaction) return null;
   const contactId = interaction.contactId ?? null;
+  const bot = botOf(interaction.data);
   return (
     <Stack gap="sm" data-testid="customer-panel">
       <Title order={5}>{t('desktop.customer')}</Title>
       {contactId ? <ContactProfile contactId={contactId} /> : <InlineContact interaction={interaction} />}
       <InteractionFacts interaction={interaction} />
+      {bot && <BotSummary bot={bot} />}
       {contactId && <History contactId={contactId} current={interaction.id} />}
     </Stack>
   );
@@ -44,6 +47,7 @@ export function CustomerPanel({ interaction }: { interaction: Interaction | unde
 
 function InlineContact({ interaction }: { interaction: Interaction }) {
   const { t } = useTranslation();
+  const label = useFieldLabel();
   const entries = Object.entries(interaction.contact);
   if (entries.length === 0) {
     return (
@@ -52,14 +56,24 @@ function InlineContact({ interaction }: { interaction: Interaction }) {
       </Text>
     );
   }
-  return <Facts rows={entries.map(([k, v]) => [fieldLabel(t, k), v])} />;
+  return <Facts rows={entries.map(([k, v]) => [label(k), v])} />;
 }
 
-/** Known contact and widget fields by their translated name; anything else by its own key. */
-const knownFields = ['name', 'email', 'phone', 'page', 'topic', 'language'] as const;
-function fieldLabel(t: ReturnType<typeof useTranslation>['t'], key: string): string {
-  const known = knownFields.find((k) => k === key);
-  return known ? t(`desktop.fields.${known}`) : key;
+/**
+ * Known contact and widget fields by their translated name; anything else by its own key. Each key is
+ * spelled out: a computed key makes the typed `t` instantiate the whole resource (TS2589).
+ */
+function useFieldLabel(): (key: string) => string {
+  const { t } = useTranslation();
+  const labels: Record<string, string> = {
+    name: t('desktop.fields.name'),
+    email: t('desktop.fields.email'),
+    phone: t('desktop.fields.phone'),
+    page: t('desktop.fields.page'),
+    topic: t('desktop.fields.topic'),
+    language: t('desktop.fields.language'),
+  };
+  return (key) => (Object.hasOwn(labels, key) ? labels[key]! : key);
 }
 
 function Facts({ rows }: { rows: [string, string][] }) {
@@ -81,10 +95,11 @@ function Facts({ rows }: { rows: [string, string][] }) {
 
 function InteractionFacts({ interaction }: { interaction: Interaction }) {
   const { t } = useTranslation();
+  const label = useFieldLabel();
   const rows: [string, string][] = [];
   if (interaction.subject) rows.push([t('desktop.subject'), interaction.subject]);
   for (const [k, v] of Object.entries(interaction.data)) {
-    if (typeof v === 'string' || typeof v === 'number') rows.push([fieldLabel(t, k), String(v)]);
+    if (typeof v === 'string' || typeof v === 'number') rows.push([label(k), String(v)]);
   }
   if (rows.length === 0) return null;
   return (

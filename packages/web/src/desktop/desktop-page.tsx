@@ -32,6 +32,7 @@ import { type AgentState, agentApi, type Interaction, interactionApi } from './d
 import { OfferCard } from './offer-card';
 import { shortcutOf } from './shortcuts';
 import { ShortcutsHelp } from './shortcuts-help';
+import { Softphone } from './softphone';
 import { StateBar } from './state-bar';
 import { TransferModal } from './transfer-modal';
 import { useAgent, useNow } from './use-agent';
@@ -149,6 +150,8 @@ export function DesktopPage() {
     );
   }
   const agent = state.data;
+  const voiceOffer = offers.find((o) => o.channel === 'voice');
+  const voiceCall = open.find((w) => w.channel === 'voice' && w.phase === 'connected');
   return (
     <Stack gap="sm" data-testid="agent-desktop">
       <StateBar
@@ -236,7 +239,18 @@ export function DesktopPage() {
           )}
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 3 }}>
-          <Paper withBorder radius="md" p="sm">
+          {client && (
+            <Softphone
+              client={client}
+              loggedIn={agent.presence !== 'logged_out'}
+              ringing={voiceOffer !== undefined}
+              callSince={voiceCall ? Date.parse(voiceCall.since) : null}
+              now={now}
+              onAnswer={() => voiceOffer && accept(voiceOffer.interactionId)}
+              onHangUp={() => voiceCall && run(() => agentApi.end(voiceCall.interactionId))}
+            />
+          )}
+          <Paper withBorder radius="md" p="sm" mt="sm">
             {current ? (
               currentInteraction.error ? (
                 <ErrorAlert error={currentInteraction.error} />

@@ -125,7 +125,7 @@ function Bubble({
           </Text>
         )}
         <Text size="xs" c="dimmed" fw={600}>
-          {message.author.name}
+          {message.author.name || (kind === 'bot' ? t('desktop.bot') : '')}
         </Text>
         {message.text && (
           <Text

@@ -2,6 +2,7 @@ import type { Queue } from '@hotline/protocol/config';
 import { Badge, Button, Group, Paper, Progress, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { BotSummary, botOf } from './bot-summary';
 import { interactionApi } from './desktop-api';
 import { formatCountdown, type WorkItem } from './work-items';
 
@@ -24,6 +25,7 @@ export function OfferCard({ item, queues, deadline, now, busy, first, onAccept, 
     queryFn: () => interactionApi.get(item.interactionId),
   });
   const ix = interaction.data;
+  const bot = botOf(ix?.data);
   const queue = ix?.queueId ? queues.get(ix.queueId) : undefined;
   const total = queue ? queue.offerTimeoutSeconds * 1000 : null;
   // `now` ticks once a second, so it may lag the offer's start: never show more than the timeout.
@@ -65,6 +67,7 @@ export function OfferCard({ item, queues, deadline, now, busy, first, onAccept, 
           {queue ? t('desktop.viaQueue', { queue: queue.name }) : null}
           {ix?.data.topic ? ` · ${String(ix.data.topic)}` : ''}
         </Text>
+        {bot && <BotSummary bot={bot} compact />}
         {left !== null && total && (
           <Progress value={(left / total) * 100} color={left < 5_000 ? 'red' : 'orange'} size="sm" />
         )}

@@ -1,3 +1,4 @@
+import { callsEn } from './calls-en';
 /**
  * English UI text, the reference resource: `ru.ts` must have exactly these keys (checked by the type of
  * `ru` and by `i18n.test.ts`). Values use i18next `{{placeholders}}`.
@@ -25,9 +26,13 @@ export const en = {
       dispositionCodes: 'Disposition codes',
       calendars: 'Business hours',
       trunks: 'SIP trunks',
+      phoneNumbers: 'Phone numbers',
       widget: 'Chat widget',
       apiKeys: 'API keys',
       auditLog: 'Audit log',
+      flows: 'Flows',
+      knowledgeBase: 'Knowledge base',
+      calls: 'Calls',
     },
     apiDocs: 'API docs',
     apiDocsHint: 'OpenAPI reference, opens in a new tab',
@@ -138,6 +143,7 @@ export const en = {
     attributeValue: 'Value',
     addAttribute: 'Add field',
     thisInteraction: 'This interaction',
+    bot: 'Bot',
     subject: 'Subject',
     history: 'History',
     noHistory: 'No earlier interactions',
@@ -287,6 +293,7 @@ export const en = {
     AGENT_LOGGED_OUT: 'Log in to routing first',
     PAYLOAD_TOO_LARGE: 'The request is too large',
     UNSUPPORTED_MEDIA_TYPE: 'Unsupported request format',
+    RANGE_NOT_SATISFIABLE: 'The requested part of the file does not exist',
     RATE_LIMITED: 'Too many messages, please slow down',
     TOO_MANY_ATTEMPTS: 'Too many attempts, please wait a minute',
     INTERNAL: 'Server error',
@@ -318,6 +325,18 @@ export const en = {
     pickSkill: 'Choose a skill',
     noSkills: 'No skills found',
     add: 'Add skill',
+  },
+  phoneNumbers: {
+    title: 'Phone numbers',
+    create: 'New number',
+    edit: 'Edit number',
+    number: 'Number',
+    numberHint: 'In international format: + and up to 15 digits (+74951234567)',
+    trunk: 'Trunk',
+    flow: 'Flow (IVR)',
+    flowHint: 'Calls to this number start in this flow; without one they go to routing directly',
+    noFlow: 'No flow',
+    description: 'Description',
   },
   trunks: {
     title: 'SIP trunks',
@@ -469,6 +488,9 @@ export const en = {
     calendar: 'Business hours',
     calendarHint: 'Outside these hours the widget shows the offline form',
     alwaysOpen: 'Always open',
+    bot: 'Chat bot',
+    botHint: 'New chats start in this published flow; it answers and hands them to a queue when needed',
+    noBot: 'No bot: chats go straight to the queue',
     greetingEn: 'Greeting in English',
     greetingRu: 'Greeting in Russian',
     offlineMode: 'When nobody can answer',
@@ -514,13 +536,14 @@ export const en = {
     entityTypePlaceholder: 'e.g. queue',
     entityId: 'Entity ID',
     actorTypes: { user: 'User', api_key: 'API key', system: 'System' },
-    actions: { create: 'Created', update: 'Updated', delete: 'Deleted' },
+    actions: { create: 'Created', update: 'Updated', delete: 'Deleted', access: 'Accessed' },
     show: 'Details',
     hide: 'Hide',
     before: 'Before',
     after: 'After',
     nothing: 'Nothing',
   },
+  calls: callsEn,
 };
 
 /** The shape every language must fill: the same keys, any strings. */

@@ -1,12 +1,16 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
+import { flowsEn } from './flow-editor-en';
+import { flowsRu } from './flow-editor-ru';
 import { LANGUAGE_STORAGE_KEY, pickLanguage } from './language';
 import { ru } from './ru';
+import { softphoneEn } from './softphone-en';
+import { softphoneRu } from './softphone-ru';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
-    resources: { translation: typeof en };
+    resources: { translation: typeof en; softphone: typeof softphoneEn; flows: typeof flowsEn };
   }
 }
 
@@ -40,7 +44,12 @@ i18n.on('languageChanged', (language) => {
 
 // Resources are bundled, so initialisation completes synchronously before the first render.
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ru: { translation: ru } },
+  // The softphone has its own namespace: one more set of keys in `translation` made its key type too
+  // deep for TypeScript (TS2589).
+  resources: {
+    en: { translation: en, softphone: softphoneEn, flows: flowsEn },
+    ru: { translation: ru, softphone: softphoneRu, flows: flowsRu },
+  },
   lng: pickLanguage({ stored: storedLanguage(), browser: navigator.language }),
   fallbackLng: 'en',
   interpolation: { escapeValue: false },

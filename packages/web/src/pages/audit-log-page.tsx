@@ -9,7 +9,7 @@ import { formatDateTime } from '../crud/format';
 import { PageHeader } from '../crud/page-header';
 import { useAllItems, usePagedList } from '../crud/use-paged-list';
 
-const actionColor = { create: 'green', update: 'blue', delete: 'red' } as const;
+const actionColor = { create: 'green', update: 'blue', delete: 'red', access: 'gray' } as const;
 
 /** Who changed which configuration and how; read-only, newest first as the server orders it. */
 export function AuditLogPage() {

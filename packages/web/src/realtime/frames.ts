@@ -1,3 +1,4 @@
+import type { PhoneServerFrame, RecordingStatus } from '@hotline/protocol/agent-phone';
 import type { ChatMessage, ChatServerFrame } from '@hotline/protocol/chat';
 import type { QueueLive, ServerFrame } from '@hotline/protocol/routing';
 
@@ -9,7 +10,7 @@ import type { QueueLive, ServerFrame } from '@hotline/protocol/routing';
  */
 export type EventFrame = Extract<ServerFrame, { type: 'event' }>;
 export type QueuesFrame = { type: 'queues'; items: QueueLive[] };
-export type IncomingFrame = ServerFrame | QueuesFrame | ChatServerFrame;
+export type IncomingFrame = ServerFrame | QueuesFrame | ChatServerFrame | PhoneServerFrame;
 
 /** A routing event as stored in the outbox (times are epoch milliseconds). */
 export type RoutingEventPayload = EventFrame['event'];
@@ -77,6 +78,77 @@ export function parseFrame(text: string): IncomingFrame | null {
     case 'chat.mark':
       return isString(v.interactionId) && (v.mark === 'delivered' || v.mark === 'read') && isInt(v.seq)
         ? { type: 'chat.mark', interactionId: v.interactionId, by: 'customer', mark: v.mark, seq: v.seq }
+        : null;
+    default:
+      return v.type.startsWith('phone.') ? parsePhoneFrame(v) : null;
+  }
+}
+
+const PHONE_STATES = ['connecting', 'connected', 'disconnected', 'failed', 'closed'];
+const PHONE_MODES = ['idle', 'call', 'check'];
+const RECORDING_STATUSES: readonly string[] = [
+  'recording',
+  'available',
+  'unavailable',
+  'failed',
+] satisfies RecordingStatus[];
+const isNumberOrNull = (v: unknown) => v === null || typeof v === 'number';
+
+/** The softphone's frames (`@hotline/protocol/agent-phone`). */
+function parsePhoneFrame(v: Record<string, unknown>): PhoneServerFrame | null {
+  switch (v.type) {
+    case 'phone.answer':
+      return isString(v.tabId) && isString(v.sdp)
+        ? { type: 'phone.answer', tabId: v.tabId, sdp: v.sdp }
+        : null;
+    case 'phone.state':
+      return isString(v.tabId) &&
+        PHONE_STATES.includes(v.state as string) &&
+        PHONE_MODES.includes(v.mode as string)
+        ? {
+            type: 'phone.state',
+            tabId: v.tabId,
+            state: v.state as Extract<PhoneServerFrame, { type: 'phone.state' }>['state'],
+            mode: v.mode as Extract<PhoneServerFrame, { type: 'phone.state' }>['mode'],
+            ...(isString(v.reason) ? { reason: v.reason } : {}),
+          }
+        : null;
+    case 'phone.check-done': {
+      const r = v.result;
+      return isString(v.tabId) &&
+        isObject(r) &&
+        typeof r.micRmsDbfs === 'number' &&
+        typeof r.micPeakDbfs === 'number' &&
+        isNumberOrNull(r.micToneHz) &&
+        typeof r.completed === 'boolean'
+        ? {
+            type: 'phone.check-done',
+            tabId: v.tabId,
+            result: {
+              micRmsDbfs: r.micRmsDbfs,
+              micPeakDbfs: r.micPeakDbfs,
+              micToneHz: r.micToneHz as number | null,
+              completed: r.completed,
+            },
+          }
+        : null;
+    }
+    case 'phone.dtmf':
+      return isString(v.tabId) && isString(v.digit) && typeof v.durationMs === 'number'
+        ? { type: 'phone.dtmf', tabId: v.tabId, digit: v.digit, durationMs: v.durationMs }
+        : null;
+    case 'phone.recording':
+      return isString(v.tabId) && RECORDING_STATUSES.includes(v.status as string)
+        ? { type: 'phone.recording', tabId: v.tabId, status: v.status as RecordingStatus }
+        : null;
+    case 'phone.error':
+      return (isString(v.tabId) || v.tabId === null) && isString(v.code)
+        ? {
+            type: 'phone.error',
+            tabId: v.tabId as string | null,
+            code: v.code as Extract<PhoneServerFrame, { type: 'phone.error' }>['code'],
+            message: String(v.message ?? ''),
+          }
         : null;
     default:
       return null;

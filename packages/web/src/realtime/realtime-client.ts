@@ -1,3 +1,4 @@
+import type { PhoneClientFrame, PhoneServerFrame } from '@hotline/protocol/agent-phone';
 import type { ChatMessage, ChatServerFrame } from '@hotline/protocol/chat';
 import {
   addMessages,
@@ -87,6 +88,7 @@ export class RealtimeClient {
   readonly #eventListeners = new Set<EventListener>();
   readonly #queuesListeners = new Set<(frame: QueuesFrame) => void>();
   readonly #changeListeners = new Set<() => void>();
+  readonly #phoneListeners = new Set<(frame: PhoneServerFrame) => void>();
   #queues: QueuesFrame | null = null;
   onSessionEnded: (() => void) | null = null;
 
@@ -141,6 +143,17 @@ export class RealtimeClient {
   onQueues(listener: (frame: QueuesFrame) => void): () => void {
     this.#queuesListeners.add(listener);
     return () => this.#queuesListeners.delete(listener);
+  }
+
+  /** The softphone's frames (`phone.*`), for `desktop/use-softphone.ts`. */
+  onPhone(listener: (frame: PhoneServerFrame) => void): () => void {
+    this.#phoneListeners.add(listener);
+    return () => this.#phoneListeners.delete(listener);
+  }
+
+  /** Sends a softphone frame; false while the socket is not open (the caller retries on `live`). */
+  sendPhone(frame: PhoneClientFrame): boolean {
+    return this.#send(frame);
   }
 
   /** Any change of status, chat support or a conversation (for `useSyncExternalStore`). */
@@ -314,6 +327,14 @@ export class RealtimeClient {
         }
         return;
       case 'pong':
+        return;
+      case 'phone.answer':
+      case 'phone.state':
+      case 'phone.check-done':
+      case 'phone.dtmf':
+      case 'phone.recording':
+      case 'phone.error':
+        for (const listener of this.#phoneListeners) isolate(() => listener(frame));
         return;
       default:
         this.#handleChat(frame);

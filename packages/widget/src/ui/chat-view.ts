@@ -154,6 +154,8 @@ export class ChatView {
     if (status?.status === 'queued') {
       banner = status.position === null ? t.waiting : t.queuePosition(status.position);
       if (status.ewtSeconds !== null) banner += ` ${t.waitEstimate(formatWait(status.ewtSeconds, locale))}`;
+    } else if (status?.status === 'bot') {
+      banner = t.withBot;
     } else if (status?.status === 'connected') {
       banner = t.connectedWith(status.agentName ?? t.agent);
     } else if (status?.status === 'ended') {
@@ -250,12 +252,23 @@ export class ChatView {
     const mine = kind === 'customer';
     const element = h('li', { class: `msg ${mine ? 'mine' : kind === 'system' ? 'system' : 'theirs'}` });
     if (!mine && kind !== 'system') {
-      element.appendChild(h('span', { class: 'author' }, (stored && message.author.name) || t.agent));
+      const fallback = kind === 'bot' ? t.bot : t.agent;
+      element.appendChild(h('span', { class: 'author' }, (stored && message.author.name) || fallback));
     } else if (mine) {
       element.appendChild(h('span', { class: 'sr-only' }, `${t.you}:`));
     }
     if (message.attachment) element.appendChild(this.renderAttachment(message.attachment));
     if (message.text.trim() !== '') element.appendChild(h('div', { class: 'bubble' }, message.text));
+    // A bot's quick replies: pressing one sends its label. CSS shows them on the last message only.
+    if (stored && message.buttons && message.buttons.length > 0) {
+      const group = h('div', { class: 'quick', role: 'group', 'aria-label': t.quickReplies });
+      for (const b of message.buttons) {
+        const button = h('button', { type: 'button', class: 'quick-reply' }, b.label);
+        button.addEventListener('click', () => this.o.send(b.label));
+        group.appendChild(button);
+      }
+      element.appendChild(group);
+    }
     const meta = h('div', { class: 'meta' }, h('span', {}, formatTime(message.createdAt, locale)));
     let tick: HTMLElement | null = null;
     let retry: HTMLButtonElement | null = null;

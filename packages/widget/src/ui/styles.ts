@@ -131,6 +131,13 @@ textarea.input { resize: vertical; min-height: 72px; }
 }
 .mine .bubble { background: var(--accent); color: #fff; border-radius: 14px 14px 4px 14px; }
 .system .bubble { background: transparent; padding: 0; }
+.quick { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+.msg:not(:last-child) .quick { display: none; }
+.quick-reply {
+  border: 1px solid var(--accent); color: var(--accent); background: #fff; border-radius: 16px;
+  padding: 5px 12px; font: inherit; font-size: 13px; cursor: pointer;
+}
+.quick-reply:hover, .quick-reply:focus-visible { background: var(--accent); color: #fff; }
 .meta { font-size: 11px; color: var(--muted); margin: 2px 4px 0; display: flex; gap: 6px; align-items: center; }
 .tick.read { color: var(--accent); }
 .tick.failed { color: var(--danger); }

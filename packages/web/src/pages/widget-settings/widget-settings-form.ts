@@ -20,6 +20,8 @@ export interface WidgetSettingsForm {
   calendarId: string | null;
   greeting: WidgetSettings['greeting'];
   offlineMode: WidgetSettings['offlineMode'];
+  /** The chat bot's flow; kept as loaded (bound through the API; the page has no picker yet). */
+  flowId: string | null;
 }
 
 export function toForm(settings: WidgetSettings): WidgetSettingsForm {
@@ -39,6 +41,7 @@ export function toForm(settings: WidgetSettings): WidgetSettingsForm {
     calendarId: settings.calendarId,
     greeting: { ...settings.greeting },
     offlineMode: settings.offlineMode,
+    flowId: settings.flowId,
   };
 }
 
@@ -66,6 +69,7 @@ export function toBody(form: WidgetSettingsForm): WidgetSettings {
     calendarId: form.calendarId,
     greeting: { en: form.greeting.en.trim(), ru: form.greeting.ru.trim() },
     offlineMode: form.offlineMode,
+    flowId: form.flowId,
   };
 }
 

@@ -24,6 +24,7 @@ import { usePermissions } from '../../auth/use-permissions';
 import { ErrorAlert } from '../../crud/error-alert';
 import { PageHeader } from '../../crud/page-header';
 import { useAllItems } from '../../crud/use-paged-list';
+import { flows } from '../flows/flows-api';
 import { TopicsEditor } from './topics-editor';
 import {
   embedSnippet,
@@ -46,11 +47,14 @@ export function WidgetSettingsPage() {
   const queueList = useAllItems(queues.key, queues.list);
   const skillList = useAllItems(skills.key, skills.list);
   const calendarList = useAllItems(calendars.key, calendars.list);
+  const allFlows = useAllItems(flows.key, flows.list);
 
   const [form, setForm] = useState<WidgetSettingsForm | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
+  // Only published flows can start chats (the server checks again and otherwise queues the chat).
+  const flowList = allFlows.filter((f) => f.published !== null || f.id === form?.flowId);
 
   // Fill the form from the server once; later refetches must not overwrite unsaved edits.
   useEffect(() => {
@@ -178,6 +182,16 @@ export function WidgetSettingsPage() {
             value={form.calendarId}
             onChange={(calendarId) => change({ calendarId })}
             data-testid="widget-calendar"
+          />
+          <Select
+            label={t('widgetSettings.bot')}
+            description={t('widgetSettings.botHint')}
+            placeholder={t('widgetSettings.noBot')}
+            clearable
+            data={flowList.map((flow) => ({ value: flow.id, label: flow.name }))}
+            value={form.flowId}
+            onChange={(flowId) => change({ flowId })}
+            data-testid="widget-flow"
           />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <Textarea

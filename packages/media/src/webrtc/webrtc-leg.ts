@@ -1,0 +1,317 @@
+/**
+ * A WebRTC leg (werift): ICE, DTLS-SRTP, G.711 (one law) and telephone-event, for the agent's browser.
+ * To the engine it is a `MediaLeg` like `RtpLeg`: received RTP goes through the same jitter buffer and
+ * RFC 4733 receiver, `sendFrame` sends one 20 ms packet, DTMF goes out as RFC 4733 events.
+ *
+ * Signalling is non-trickle: `answer(offer)` waits for our host candidates to be gathered (immediate:
+ * the server has no STUN/TURN of its own; its address is reachable or it is on 127.0.0.1) and returns a
+ * complete answer. The browser may trickle nothing either: it sends its offer once its gathering is
+ * complete (host, srflx and relay candidates from its TURN server are then all in it).
+ *
+ * Threading: werift's sockets and timers belong to the worker thread that created the leg; everything
+ * here runs on it.
+ */
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  type RTCRtpSender,
+  RtpHeader,
+  type RtpPacket as WeriftRtpPacket,
+} from 'werift';
+import { decodeG711, encodeG711, type G711Law } from '../codec/g711';
+import { type PlannedEventPacket, planDtmfEvent, Rfc4733Receiver } from '../dtmf/rfc4733';
+import { JitterBuffer, type JitterBufferOptions } from '../jitter/jitter-buffer';
+import { type DtmfEvent, FRAME_MS, FRAME_SAMPLES, type LegStats, type MediaLeg } from '../leg';
+import { ReceiverStats } from '../rtp/receiver-stats';
+import { answerPayloadTypes, checkOffer } from './offer-check';
+
+export type WebRtcState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export interface WebRtcLegOptions {
+  readonly id: string;
+  /** The G.711 law we answer with (PCMU by default); an offer without it fails with NO_COMMON_CODEC. */
+  readonly codec?: G711Law;
+  /** Extra host address to offer (werift skips loopback and container interfaces by itself). */
+  readonly hostAddress?: string;
+  /** UDP ports werift may bind for ICE (must not overlap the RTP range). */
+  readonly portRange?: { min: number; max: number };
+  readonly jitter?: Partial<JitterBufferOptions>;
+  /** Monotonic milliseconds (performance.now). */
+  readonly now: () => number;
+  readonly random?: () => number;
+  /** How long `answer` waits for our ICE gathering, ms. */
+  readonly gatherTimeoutMs?: number;
+  readonly onDtmf?: (event: DtmfEvent) => void;
+  readonly onState?: (state: WebRtcState) => void;
+}
+
+export class WebRtcOfferError extends Error {
+  readonly code: 'BAD_OFFER' | 'NO_COMMON_CODEC';
+  constructor(code: 'BAD_OFFER' | 'NO_COMMON_CODEC', message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'WebRtcOfferError';
+  }
+}
+
+export class WebRtcLeg implements MediaLeg {
+  readonly id: string;
+  readonly #o: WebRtcLegOptions;
+  readonly #law: G711Law;
+  readonly #pc: RTCPeerConnection;
+  readonly #track = new MediaStreamTrack({ kind: 'audio' });
+  #pt: number;
+  #tePt: number | undefined;
+  #ssrc: number;
+  #sender: RTCRtpSender | undefined;
+  #sendErrors = 0;
+  #seq: number;
+  #ts: number;
+  readonly #tsBase: number;
+  #tsOriginMs: number | undefined;
+  #frameIndex = -1;
+  #firstSend = true;
+  #sent = 0;
+  #received = 0;
+  readonly #dropped: Record<string, number> = {};
+  #remoteSsrc: number | undefined;
+  #recv: ReceiverStats | undefined;
+  #jb: JitterBuffer;
+  readonly #rfc4733: Rfc4733Receiver;
+  #dtmfQueue: { digit: string; durationMs: number }[] = [];
+  #dtmfSending: { packets: PlannedEventPacket[]; index: number; ts: number } | undefined;
+  #dtmfGapTicks = 0;
+  #state: WebRtcState = 'new';
+  #closed = false;
+
+  private constructor(options: WebRtcLegOptions, pc: RTCPeerConnection, law: G711Law) {
+    this.#o = options;
+    this.id = options.id;
+    this.#law = law;
+    this.#pc = pc;
+    this.#pt = law === 'PCMU' ? 0 : 8;
+    const random = options.random ?? Math.random;
+    this.#ssrc = Math.floor(random() * 2 ** 32) >>> 0;
+    this.#seq = Math.floor(random() * 0x10000);
+    this.#tsBase = Math.floor(random() * 2 ** 32) >>> 0;
+    this.#ts = this.#tsBase;
+    this.#jb = new JitterBuffer(options.jitter);
+    this.#rfc4733 = new Rfc4733Receiver((r) =>
+      options.onDtmf?.({ legId: this.id, digit: r.digit, durationMs: r.durationMs, source: 'rfc4733' }),
+    );
+  }
+
+  /**
+   * Answers a browser's offer. Rejects with a `WebRtcOfferError` (`BAD_OFFER`, `NO_COMMON_CODEC`) for an
+   * offer we cannot use; the peer connection is then already closed.
+   */
+  static async answer(
+    offerSdp: unknown,
+    options: WebRtcLegOptions,
+  ): Promise<{ leg: WebRtcLeg; answer: string }> {
+    const law = options.codec ?? 'PCMU';
+    const check = checkOffer(offerSdp, law);
+    if (!check.ok) throw new WebRtcOfferError(check.code, check.reason);
+    const pc = new RTCPeerConnection({
+      codecs: {
+        audio: [
+          new RTCRtpCodecParameters({
+            mimeType: `audio/${law}`,
+            clockRate: 8000,
+            channels: 1,
+            payloadType: law === 'PCMU' ? 0 : 8,
+          }),
+          new RTCRtpCodecParameters({
+            mimeType: 'audio/telephone-event',
+            clockRate: 8000,
+            channels: 1,
+            payloadType: 101,
+          }),
+        ],
+        video: [],
+      },
+      iceUseIpv6: false,
+      ...(options.hostAddress ? { iceAdditionalHostAddresses: [options.hostAddress] } : {}),
+      ...(options.portRange ? { icePortRange: [options.portRange.min, options.portRange.max] } : {}),
+    });
+    const leg = new WebRtcLeg(options, pc, law);
+    try {
+      const answer = await leg.#negotiate(offerSdp as string);
+      return { leg, answer };
+    } catch (e) {
+      await pc.close().catch(() => {});
+      if (e instanceof WebRtcOfferError || (e as { code?: unknown }).code === 'NO_PORTS') throw e;
+      throw new WebRtcOfferError('BAD_OFFER', `the offer was refused: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+
+  async #negotiate(offer: string): Promise<string> {
+    const pc = this.#pc;
+    pc.onTrack.subscribe((track) => {
+      track.onReceiveRtp.subscribe((rtp) => this.#onRtp(rtp));
+    });
+    pc.connectionStateChange.subscribe((s) => this.#setState(s as WebRtcState));
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    const audio = pc.getTransceivers().find((t) => t.kind === 'audio');
+    if (!audio) throw new WebRtcOfferError('BAD_OFFER', 'no audio transceiver after the offer');
+    audio.sender.replaceTrack(this.#track);
+    audio.setDirection('sendrecv');
+    this.#sender = audio.sender;
+    this.#ssrc = audio.sender.ssrc; // the SSRC our answer announces
+    await pc.setLocalDescription(await pc.createAnswer());
+    await this.#gathered();
+    const sdp = pc.localDescription?.sdp;
+    if (!sdp) throw new Error('no local description');
+    // werift answers without candidates when it could bind no port (the ICE port range is used up)
+    if (!/^a=candidate:/m.test(sdp))
+      throw Object.assign(new Error('no ICE candidate could be gathered (WebRTC port range used up?)'), {
+        code: 'NO_PORTS',
+      });
+    const pts = answerPayloadTypes(sdp, this.#law);
+    if (pts.audio === undefined)
+      throw new WebRtcOfferError('NO_COMMON_CODEC', `the answer has no ${this.#law}/8000 audio`);
+    this.#pt = pts.audio;
+    this.#tePt = pts.telephoneEvent;
+    return sdp;
+  }
+
+  #gathered(): Promise<void> {
+    const pc = this.#pc;
+    if (pc.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.#o.gatherTimeoutMs ?? 3000);
+      const sub = pc.iceGatheringStateChange.subscribe((s) => {
+        if (s !== 'complete') return;
+        clearTimeout(timer);
+        sub.unSubscribe();
+        resolve();
+      });
+    });
+  }
+
+  get state(): WebRtcState {
+    return this.#state;
+  }
+
+  #setState(state: WebRtcState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#o.onState?.(state);
+  }
+
+  #drop(reason: string): void {
+    this.#dropped[reason] = (this.#dropped[reason] ?? 0) + 1;
+  }
+
+  #onRtp(p: WeriftRtpPacket): void {
+    if (this.#closed) return;
+    const h = p.header;
+    if (h.payloadType !== this.#pt && h.payloadType !== this.#tePt) {
+      this.#drop(h.payloadType === 13 ? 'comfort-noise' : 'payload-type');
+      return;
+    }
+    const now = this.#o.now();
+    if (h.ssrc !== this.#remoteSsrc) {
+      if (this.#remoteSsrc !== undefined) this.#jb = new JitterBuffer(this.#o.jitter);
+      this.#remoteSsrc = h.ssrc;
+      this.#recv = new ReceiverStats(h.ssrc, h.sequenceNumber);
+    }
+    if (!this.#recv!.update(h.sequenceNumber, h.timestamp, now)) {
+      this.#drop('sequence-jump');
+      return;
+    }
+    this.#received++;
+    if (h.payloadType === this.#tePt) this.#rfc4733.receive(h.timestamp, p.payload, now);
+    else this.#jb.push(h.timestamp, decodeG711(this.#law, p.payload), now);
+  }
+
+  receiveFrame(nowMs: number): Int16Array {
+    this.#rfc4733.tick(nowMs);
+    return this.#jb.pop(nowMs).pcm;
+  }
+
+  sendFrame(pcm: Int16Array, nowMs: number): void {
+    if (this.#closed) return;
+    this.#tsOriginMs ??= nowMs;
+    this.#frameIndex = Math.max(this.#frameIndex + 1, Math.round((nowMs - this.#tsOriginMs) / FRAME_MS));
+    this.#ts = (this.#tsBase + this.#frameIndex * FRAME_SAMPLES) >>> 0;
+    if (this.#state !== 'connected') return; // nothing to send on until DTLS is up
+    const event = this.#nextDtmfPacket();
+    const header = new RtpHeader({
+      payloadType: event ? this.#tePt! : this.#pt,
+      marker: event ? event.marker : this.#firstSend,
+      sequenceNumber: this.#seq,
+      timestamp: event ? event.ts : this.#ts,
+      ssrc: this.#ssrc,
+    });
+    const payload = event
+      ? Buffer.from(event.payload)
+      : encodeG711(this.#law, pcm, Buffer.allocUnsafe(FRAME_SAMPLES));
+    // Straight to SRTP: werift's `writeRtp` would overwrite the payload type (so no telephone-event),
+    // clone every packet, keep a retransmission cache audio has no use for and queue asynchronously.
+    this.#sender?.dtlsTransport.sendRtp(payload as Buffer, header).catch(() => {
+      this.#sendErrors++;
+    });
+    this.#firstSend = false;
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#sent++;
+  }
+
+  #nextDtmfPacket(): { payload: Uint8Array; marker: boolean; ts: number } | undefined {
+    if (this.#tePt === undefined) return undefined;
+    if (!this.#dtmfSending) {
+      if (this.#dtmfGapTicks > 0) {
+        this.#dtmfGapTicks--;
+        return undefined;
+      }
+      const next = this.#dtmfQueue.shift();
+      if (!next) return undefined;
+      this.#dtmfSending = {
+        packets: planDtmfEvent(next.digit, { durationMs: next.durationMs }),
+        index: 0,
+        ts: this.#ts,
+      };
+    }
+    const s = this.#dtmfSending;
+    const p = s.packets[s.index++]!;
+    if (s.index >= s.packets.length) {
+      this.#dtmfSending = undefined;
+      this.#dtmfGapTicks = 3;
+    }
+    return { ...p, ts: s.ts };
+  }
+
+  /** The next packet starts a talkspurt (marker bit): after a pause in sending (idle phone). */
+  resume(): void {
+    this.#firstSend = true;
+  }
+
+  sendDtmf(digits: string, durationMs = 100): void {
+    for (const digit of digits) planDtmfEvent(digit);
+    for (const digit of digits) this.#dtmfQueue.push({ digit, durationMs });
+  }
+
+  stats(): LegStats {
+    const r = this.#recv;
+    return {
+      legId: this.id,
+      packetsSent: this.#sent,
+      packetsReceived: this.#received,
+      dropped:
+        this.#sendErrors > 0 ? { ...this.#dropped, 'send-error': this.#sendErrors } : { ...this.#dropped },
+      lost: r ? Math.max(0, r.lost) : 0,
+      expected: r ? r.expected : 0,
+      jitterMs: r ? r.jitterMs : 0,
+      jitterBuffer: { ...this.#jb.stats },
+      remote: undefined,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pc.close().catch(() => {});
+    this.#setState('closed');
+  }
+}

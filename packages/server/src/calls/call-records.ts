@@ -1,0 +1,220 @@
+import type { CallListQuery, CallOutcome, CallRecord } from '@hotline/protocol/calls';
+import type { Page } from '@hotline/protocol/common';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema';
+import { notFound } from '../errors';
+import type { Principal } from '../stores/principal';
+
+/**
+ * Call detail records as managers read them: `voice_calls` (what only the phone side knows: numbers,
+ * trunk, the moments of the call, who hung up and why, the recording) joined with the interaction
+ * (state, disposition), its queue and agent, always within the principal's tenant.
+ *
+ * The outcome is derived from the call's own moments, so it means the same in the list, its filter
+ * and every report:
+ * - `in_progress`: not ended;
+ * - `answered`: an agent took it;
+ * - `self_service`: ended before reaching a queue (the IVR served it, or the caller left it);
+ * - `abandoned`: the caller hung up while queued;
+ * - `overflow`: ended while queued by the system (overflow to voicemail, close, transfer out…).
+ */
+export class CallRecordStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(principal: Principal, query: CallListQuery): Promise<Page<CallRecord>> {
+    let base = this.#base(principal.tenantId);
+    if (query.from) base = base.where('c.arrived_at', '>=', new Date(query.from));
+    if (query.to) base = base.where('c.arrived_at', '<', new Date(query.to));
+    if (query.queueId) base = base.where('i.queue_id', '=', query.queueId);
+    if (query.agentId) base = base.where('c.agent_id', '=', query.agentId);
+    const digits = (query.number ?? '').replace(/[^0-9]/g, '');
+    if (digits !== '') {
+      const like = `%${digits}%`;
+      base = base.where((eb) =>
+        eb.or([
+          eb('c.from_number', 'like', like),
+          eb('c.to_number', 'like', like),
+          eb('c.did', 'like', like),
+        ]),
+      );
+    }
+    if (query.outcome) base = base.where(outcomeIs(query.outcome));
+    const rows = await base
+      .select((eb) => eb.fn.countAll().over().as('total_count'))
+      .orderBy('c.arrived_at', 'desc')
+      .orderBy('c.id')
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute();
+    const total =
+      rows.length > 0
+        ? Number(rows[0]!.total_count)
+        : query.offset === 0
+          ? 0
+          : Number(
+              (
+                await base
+                  .clearSelect()
+                  .select((eb) => eb.fn.countAll().as('n'))
+                  .executeTakeFirstOrThrow()
+              ).n,
+            );
+    return { items: rows.map(toRecord), total, limit: query.limit, offset: query.offset };
+  }
+
+  async get(principal: Principal, id: string): Promise<CallRecord> {
+    const row = await this.#base(principal.tenantId).where('c.id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('call');
+    return toRecord(row);
+  }
+
+  /** The stored recording path of a call of the tenant (NOT_FOUND for another tenant's call). */
+  async recordingPath(principal: Principal, id: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('voice_calls')
+      .select('recording_path')
+      .where('tenant_id', '=', principal.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound('call');
+    return row.recording_path;
+  }
+
+  #base(tenantId: string) {
+    return this.db
+      .selectFrom('voice_calls as c')
+      .innerJoin('interactions as i', (j) =>
+        j.onRef('i.tenant_id', '=', 'c.tenant_id').onRef('i.id', '=', 'c.interaction_id'),
+      )
+      .leftJoin('queues as q', (j) =>
+        j.onRef('q.tenant_id', '=', 'i.tenant_id').onRef('q.id', '=', 'i.queue_id'),
+      )
+      .leftJoin('users as u', (j) =>
+        j.onRef('u.tenant_id', '=', 'c.tenant_id').onRef('u.id', '=', 'c.agent_id'),
+      )
+      .leftJoin('sip_trunks as t', (j) =>
+        j.onRef('t.tenant_id', '=', 'c.tenant_id').onRef('t.id', '=', 'c.trunk_id'),
+      )
+      .leftJoin('disposition_codes as d', (j) =>
+        j.onRef('d.tenant_id', '=', 'i.tenant_id').onRef('d.id', '=', 'i.disposition_code_id'),
+      )
+      .where('c.tenant_id', '=', tenantId)
+      .select([
+        'c.id',
+        'c.interaction_id',
+        'c.direction',
+        'c.from_number',
+        'c.to_number',
+        'c.did',
+        'c.trunk_id',
+        't.name as trunk_name',
+        'i.queue_id',
+        'q.name as queue_name',
+        'c.agent_id',
+        'u.display_name as agent_name',
+        'c.arrived_at',
+        'c.answered_at',
+        'c.queued_at',
+        'c.agent_answered_at',
+        'c.ended_at',
+        'i.state as interaction_state',
+        'd.code as disposition_code',
+        'd.name as disposition_label',
+        'c.hangup_side',
+        'c.hangup_cause',
+        'c.codec',
+        'c.recording_path',
+      ]);
+  }
+}
+
+interface RowShape {
+  id: string;
+  interaction_id: string;
+  direction: 'inbound' | 'outbound';
+  from_number: string;
+  to_number: string;
+  did: string;
+  trunk_id: string | null;
+  trunk_name: string | null;
+  queue_id: string | null;
+  queue_name: string | null;
+  agent_id: string | null;
+  agent_name: string | null;
+  arrived_at: Date;
+  answered_at: Date | null;
+  queued_at: Date | null;
+  agent_answered_at: Date | null;
+  ended_at: Date | null;
+  interaction_state: string;
+  disposition_code: string | null;
+  disposition_label: string | null;
+  hangup_side: 'caller' | 'system' | 'agent' | null;
+  hangup_cause: string | null;
+  codec: string | null;
+  recording_path: string | null;
+}
+
+/** The outcome as SQL over `voice_calls as c`: the same rule as `outcomeOf`. */
+function outcomeIs(outcome: CallOutcome) {
+  switch (outcome) {
+    case 'in_progress':
+      return sql<boolean>`c.ended_at IS NULL`;
+    case 'answered':
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NOT NULL`;
+    case 'self_service':
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.queued_at IS NULL`;
+    case 'abandoned':
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.queued_at IS NOT NULL AND c.hangup_side = 'caller'`;
+    case 'overflow':
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.queued_at IS NOT NULL AND c.hangup_side <> 'caller'`;
+  }
+}
+
+export function outcomeOf(
+  r: Pick<RowShape, 'ended_at' | 'agent_answered_at' | 'queued_at' | 'hangup_side'>,
+): CallOutcome {
+  if (r.ended_at === null) return 'in_progress';
+  if (r.agent_answered_at !== null) return 'answered';
+  if (r.queued_at === null) return 'self_service';
+  return r.hangup_side === 'caller' ? 'abandoned' : 'overflow';
+}
+
+const seconds = (from: Date | null, to: Date | null): number | null =>
+  from === null || to === null ? null : Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
+
+function toRecord(r: RowShape): CallRecord {
+  return {
+    id: r.id,
+    interactionId: r.interaction_id,
+    direction: r.direction,
+    fromNumber: r.from_number,
+    toNumber: r.to_number,
+    did: r.did,
+    trunkId: r.trunk_id,
+    trunkName: r.trunk_name,
+    queueId: r.queue_id,
+    queueName: r.queue_name,
+    agentId: r.agent_id,
+    agentName: r.agent_name,
+    arrivedAt: r.arrived_at.toISOString(),
+    answeredAt: r.answered_at?.toISOString() ?? null,
+    queuedAt: r.queued_at?.toISOString() ?? null,
+    agentAnsweredAt: r.agent_answered_at?.toISOString() ?? null,
+    endedAt: r.ended_at?.toISOString() ?? null,
+    durations: {
+      totalSec: seconds(r.arrived_at, r.ended_at),
+      flowSec: seconds(r.answered_at, r.queued_at ?? r.ended_at),
+      waitSec: seconds(r.queued_at, r.agent_answered_at ?? r.ended_at),
+      talkSec: seconds(r.agent_answered_at, r.ended_at),
+    },
+    outcome: outcomeOf(r),
+    interactionState: r.interaction_state,
+    disposition:
+      r.disposition_code === null ? null : { code: r.disposition_code, label: r.disposition_label ?? '' },
+    hangupSide: r.hangup_side,
+    hangupCause: r.hangup_cause,
+    codec: r.codec,
+    hasRecording: r.recording_path !== null,
+  };
+}

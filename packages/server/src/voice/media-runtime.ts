@@ -1,0 +1,66 @@
+/**
+ * The server's one media engine: starts the `MediaHost` (worker threads, RTP and WebRTC sockets) from
+ * config and stops it on shutdown. Every voice feature (inbound calls, the agents' WebRTC phones, the
+ * audio check) uses the same runtime, passed in from the composition root — never a second host.
+ *
+ * Events: `MediaHost` takes a single listener at start; the runtime fans events out to any number of
+ * subscribers (each feature filters by its own call or phone ids). A subscriber that throws is logged
+ * and does not stop the others.
+ */
+import { MediaHost } from '@hotline/media/worker/media-host';
+import type { MediaEvent } from '@hotline/media/worker/protocol';
+import type { MediaConfig } from '../config';
+
+export interface MediaRuntime {
+  readonly host: MediaHost;
+  /** The RTP/WebRTC address from config (what SDP answers advertise). */
+  readonly address: string;
+  /** Adds a listener for every media event; returns its removal. */
+  subscribe(listener: (event: MediaEvent) => void): () => void;
+  stop(): Promise<void>;
+}
+
+export interface MediaRuntimeLog {
+  error(obj: object, msg: string): void;
+}
+
+/** Starts the media workers. Resolves when every worker has loaded its code. */
+export async function startMediaRuntime(
+  config: Pick<MediaConfig, 'address' | 'portRange' | 'workers'> &
+    Partial<Pick<MediaConfig, 'webrtcPortRange'>>,
+  log: MediaRuntimeLog,
+  options: { statsIntervalMs?: number } = {},
+): Promise<MediaRuntime> {
+  const listeners = new Set<(event: MediaEvent) => void>();
+  const host = await MediaHost.start({
+    address: config.address,
+    portRange: config.portRange,
+    ...(config.workers === undefined ? {} : { workers: config.workers }),
+    ...(config.webrtcPortRange === undefined ? {} : { webrtcPortRange: config.webrtcPortRange }),
+    ...(options.statsIntervalMs === undefined ? {} : { statsIntervalMs: options.statsIntervalMs }),
+    onEvent: (event) => {
+      for (const listener of listeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          log.error({ err, event: event.type }, 'media event listener failed');
+        }
+      }
+    },
+  });
+  let stopped = false;
+  return {
+    host,
+    address: config.address,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      listeners.clear();
+      await host.stop();
+    },
+  };
+}

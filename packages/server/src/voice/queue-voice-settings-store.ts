@@ -1,0 +1,109 @@
+import {
+  type PutQueueVoiceSettings,
+  type QueueVoiceSettings,
+  queueVoiceDefaults,
+} from '@hotline/protocol/queue-voice';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, VoiceQueueSettingsTable } from '../db/schema';
+import { notFound } from '../errors';
+import { recordAudit } from '../stores/audit-store';
+import type { Principal } from '../stores/principal';
+import type { StoreDeps } from '../stores/resource-store';
+
+export const QUEUE_VOICE_ENTITY = 'queue_voice_settings';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A queue's voice settings; the defaults when none were saved. Tenant-scoped; null for another tenant's queue. */
+export async function readQueueVoiceSettings(
+  db: Db,
+  tenantId: string,
+  queueId: string,
+): Promise<QueueVoiceSettings | null> {
+  const queue = await db
+    .selectFrom('queues')
+    .leftJoin('voice_queue_settings as v', (join) =>
+      join.onRef('v.tenant_id', '=', 'queues.tenant_id').onRef('v.queue_id', '=', 'queues.id'),
+    )
+    .select([
+      'queues.id',
+      'v.announce_interval_sec',
+      'v.announce_position',
+      'v.announce_wait',
+      'v.music_prompt',
+      'v.recording',
+    ])
+    .where('queues.tenant_id', '=', tenantId)
+    .where('queues.id', '=', queueId)
+    .executeTakeFirst();
+  if (!queue) return null;
+  if (queue.announce_interval_sec === null) return { queueId, ...queueVoiceDefaults };
+  return toSettings(queueId, {
+    announce_interval_sec: queue.announce_interval_sec,
+    announce_position: queue.announce_position ?? queueVoiceDefaults.announcePosition,
+    announce_wait: queue.announce_wait ?? queueVoiceDefaults.announceWait,
+    music_prompt: queue.music_prompt,
+    recording: queue.recording ?? queueVoiceDefaults.recording,
+  });
+}
+
+function toSettings(
+  queueId: string,
+  r: Pick<
+    Selectable<VoiceQueueSettingsTable>,
+    'announce_interval_sec' | 'announce_position' | 'announce_wait' | 'music_prompt' | 'recording'
+  >,
+): QueueVoiceSettings {
+  return {
+    queueId,
+    announceIntervalSeconds: r.announce_interval_sec,
+    announcePosition: r.announce_position,
+    announceWait: r.announce_wait,
+    musicPrompt: r.music_prompt,
+    recording: r.recording,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `/api/queues/{id}/voice`: read and replace, audited in the same transaction. */
+export class QueueVoiceSettingsStore {
+  constructor(private readonly deps: StoreDeps) {}
+
+  async get(principal: Principal, queueId: string): Promise<QueueVoiceSettings> {
+    const settings = UUID.test(queueId)
+      ? await readQueueVoiceSettings(this.deps.db, principal.tenantId, queueId)
+      : null;
+    if (!settings) throw notFound('queue');
+    return settings;
+  }
+
+  async put(principal: Principal, queueId: string, body: PutQueueVoiceSettings): Promise<QueueVoiceSettings> {
+    if (!UUID.test(queueId)) throw notFound('queue');
+    const columns = {
+      announce_interval_sec: body.announceIntervalSeconds,
+      announce_position: body.announcePosition,
+      announce_wait: body.announceWait,
+      music_prompt: body.musicPrompt,
+      recording: body.recording,
+    };
+    return this.deps.db.transaction().execute(async (tx) => {
+      const before = await readQueueVoiceSettings(tx, principal.tenantId, queueId);
+      if (!before) throw notFound('queue');
+      await tx
+        .insertInto('voice_queue_settings')
+        .values({ tenant_id: principal.tenantId, queue_id: queueId, ...columns })
+        .onConflict((oc) => oc.columns(['tenant_id', 'queue_id']).doUpdateSet(columns))
+        .execute();
+      const after = toSettings(queueId, columns);
+      await recordAudit(tx, principal, this.deps.ids.next(), new Date(this.deps.clock.now()), {
+        action: 'update',
+        entityType: QUEUE_VOICE_ENTITY,
+        entityId: queueId,
+        before,
+        after,
+      });
+      return after;
+    });
+  }
+}

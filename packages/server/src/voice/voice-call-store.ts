@@ -1,0 +1,100 @@
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { Database, VoiceCallsTable } from '../db/schema';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Who ended a call, and a stable code for why (CDR `hangup_side`, `hangup_cause`). */
+export type HangupSide = 'caller' | 'system' | 'agent';
+export type HangupCause =
+  | 'BYE'
+  | 'CANCEL'
+  | 'ACK_TIMEOUT'
+  | 'SESSION_EXPIRED'
+  | 'TRANSPORT_ERROR'
+  | 'FLOW_COMPLETED'
+  | 'FLOW_HANGUP'
+  | 'FLOW_ERROR'
+  | 'OVERFLOW_CLOSE'
+  | 'OVERFLOW_VOICEMAIL'
+  | 'OVERFLOW_EXTERNAL'
+  | 'OVERFLOW_CALLBACK'
+  | 'AGENT_ENDED'
+  | 'MISSED'
+  | 'MEDIA_ERROR'
+  | 'SHUTDOWN'
+  | 'LOST'
+  | 'INTERNAL';
+
+export interface NewVoiceCall {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly interactionId: string;
+  readonly sipCallId: string;
+  readonly fromNumber: string;
+  readonly toNumber: string;
+  readonly did: string;
+  readonly trunkId: string;
+  readonly codec: string;
+  readonly arrivedAt: Date;
+  readonly answeredAt: Date;
+}
+
+/**
+ * The `voice_calls` rows (CDR facts), written as the call goes: created when we answer, then one
+ * update per milestone. Every statement is scoped by tenant. Milestones are written once: a timestamp
+ * already set is never moved, and the end is recorded only for a call not yet ended.
+ */
+export class VoiceCallStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(tx: Db, c: NewVoiceCall): Promise<void> {
+    await tx
+      .insertInto('voice_calls')
+      .values({
+        id: c.id,
+        tenant_id: c.tenantId,
+        interaction_id: c.interactionId,
+        sip_call_id: c.sipCallId,
+        from_number: c.fromNumber,
+        to_number: c.toNumber,
+        did: c.did,
+        trunk_id: c.trunkId,
+        codec: c.codec,
+        arrived_at: c.arrivedAt,
+        answered_at: c.answeredAt,
+      })
+      .execute();
+  }
+
+  async flowSession(tenantId: string, id: string, sessionId: string): Promise<void> {
+    await this.#set(tenantId, id, { flow_session_id: sessionId });
+  }
+
+  async queued(tenantId: string, id: string, at: Date, tx?: Db): Promise<void> {
+    await this.#set(tenantId, id, { queued_at: at }, 'queued_at', tx);
+  }
+
+  async agentAnswered(tenantId: string, id: string, agentId: string, at: Date): Promise<void> {
+    await this.#set(tenantId, id, { agent_answered_at: at, agent_id: agentId }, 'agent_answered_at');
+  }
+
+  async recording(tenantId: string, id: string, path: string): Promise<void> {
+    await this.#set(tenantId, id, { recording_path: path });
+  }
+
+  async ended(tenantId: string, id: string, side: HangupSide, cause: HangupCause, at: Date): Promise<void> {
+    await this.#set(tenantId, id, { ended_at: at, hangup_side: side, hangup_cause: cause }, 'ended_at');
+  }
+
+  async #set(
+    tenantId: string,
+    id: string,
+    values: Updateable<VoiceCallsTable>,
+    onceColumn?: 'queued_at' | 'agent_answered_at' | 'ended_at',
+    tx: Db = this.db,
+  ): Promise<void> {
+    let q = tx.updateTable('voice_calls').set(values).where('tenant_id', '=', tenantId).where('id', '=', id);
+    if (onceColumn !== undefined) q = q.where(onceColumn, 'is', null);
+    await q.execute();
+  }
+}

@@ -1,0 +1,56 @@
+import type { PhoneErrorCode } from '@hotline/protocol/agent-phone';
+import type { MicProblem } from '../desktop/softphone-logic';
+
+/** The softphone on the agent desktop (English; `softphone-ru.ts` has the same keys). */
+export const softphoneEn = {
+  title: 'Phone',
+  status: {
+    off: 'Off',
+    starting: 'Connecting…',
+    connecting: 'Connecting…',
+    connected: 'Ready for calls',
+    failed: 'Disconnected',
+    elsewhere: 'In use in another tab',
+  },
+  connect: 'Turn on the phone',
+  reconnect: 'Reconnect',
+  useHere: 'Use in this tab',
+  turnOff: 'Turn off',
+  checkAudio: 'Check audio',
+  checking: 'You should hear a tone, then yourself…',
+  checkResult: 'Microphone level {{level}} dBFS',
+  checkSilent: 'We heard nothing from your microphone. Check that it is plugged in and not muted.',
+  ringing: 'Incoming call',
+  answer: 'Answer',
+  hangUp: 'Hang up',
+  onCall: 'On a call',
+  record: 'Record',
+  recording: 'Recording',
+  recordingFailed: 'The recording stopped (the server could not write it). The call goes on.',
+  mute: 'Mute',
+  unmute: 'Unmute',
+  keypad: 'Keypad',
+  keysHeard: 'Sent: {{keys}}',
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  defaultDevice: 'System default',
+  mic: {
+    denied:
+      'The browser is not allowed to use your microphone. Allow it in the address bar (the camera/microphone icon), then reconnect.',
+    missing: 'No microphone found. Plug in a headset, then reconnect.',
+    busy: 'The microphone is in use by another application or cannot be started.',
+    insecure: 'The phone needs a secure page (https) to use the microphone.',
+  } satisfies Record<MicProblem, string>,
+  error: {
+    VOICE_UNAVAILABLE: 'Voice is not enabled on this server.',
+    BAD_OFFER: 'The server could not use this browser’s audio offer.',
+    NO_COMMON_CODEC: 'This browser offers no audio format the server supports (G.711).',
+    PHONE_NOT_CONNECTED: 'The phone is not connected.',
+    PHONE_BUSY: 'The phone is on a call.',
+    RATE_LIMITED: 'Too many reconnects; wait a minute.',
+    NOT_ON_CALL: 'There is no call to record.',
+    RECORDING_NOT_ALLOWED: 'Calls of this queue are not recorded.',
+    RECORDING_FAILED: 'The recording could not start.',
+    INTERNAL: 'The phone failed on the server. Try again.',
+  } satisfies Record<PhoneErrorCode, string>,
+};

@@ -72,9 +72,14 @@ function useFieldLabel(): (key: string) => string {
     page: t('desktop.fields.page'),
     topic: t('desktop.fields.topic'),
     language: t('desktop.fields.language'),
+    did: t('desktop.fields.did'),
+    caller: t('desktop.fields.caller'),
   };
   return (key) => (Object.hasOwn(labels, key) ? labels[key]! : key);
 }
+
+/** Screen-pop fields the channels keep for the system (ids), not for the agent to read. */
+const internalFields = new Set(['callId', 'trunkId']);
 
 function Facts({ rows }: { rows: [string, string][] }) {
   return (
@@ -99,6 +104,7 @@ function InteractionFacts({ interaction }: { interaction: Interaction }) {
   const rows: [string, string][] = [];
   if (interaction.subject) rows.push([t('desktop.subject'), interaction.subject]);
   for (const [k, v] of Object.entries(interaction.data)) {
+    if (internalFields.has(k)) continue;
     if (typeof v === 'string' || typeof v === 'number') rows.push([label(k), String(v)]);
   }
   if (rows.length === 0) return null;

@@ -90,7 +90,7 @@ export function WorkView(props: WorkViewProps) {
               loading={end.isPending}
               data-testid="end-button"
             >
-              {t('desktop.end')}
+              {item.channel === 'voice' ? t('desktop.endCall') : t('desktop.end')}
             </Button>
             <Button
               size="xs"
@@ -109,7 +109,7 @@ export function WorkView(props: WorkViewProps) {
       ) : (
         <Paper withBorder p="md" style={{ flex: 1 }}>
           <Text c="dimmed" size="sm">
-            {t('desktop.noChatChannel')}
+            {item.channel === 'voice' ? t('desktop.voiceCall') : t('desktop.noChatChannel')}
           </Text>
           {ix?.subject && <Text mt="xs">{ix.subject}</Text>}
           {ix?.notes && (

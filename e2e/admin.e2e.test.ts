@@ -75,6 +75,9 @@ describe('web admin', () => {
     await page.getByTestId('required-skills-level').fill('3');
     await page.getByTestId('field-offer-timeout').fill('45');
     await page.getByLabel('Звонок блокирует чаты и письма оператора').uncheck();
+    await page.getByTestId('field-recording').click();
+    await page.getByRole('option', { name: 'По кнопке оператора' }).click();
+    await page.getByTestId('field-announce-interval').fill('60');
     await shot('06-queue-form');
     await page.getByTestId('form-submit').click();
     await page.getByTestId('entity-form').waitFor({ state: 'hidden' });
@@ -82,12 +85,17 @@ describe('web admin', () => {
     await queueRow.waitFor();
     expect(await queueRow.textContent()).toContain('Billing ≥ 3');
     const stored = (await page.evaluate(async () => (await fetch('/api/queues?limit=100')).json())) as {
-      items: { name: string }[];
+      items: { id: string; name: string }[];
     };
-    expect(stored.items.find((q: { name: string }) => q.name === 'Billing support')).toMatchObject({
-      offerTimeoutSeconds: 45,
-      blocksOtherChannels: false,
-    });
+    const billing = stored.items.find((q: { name: string }) => q.name === 'Billing support') as {
+      id: string;
+    };
+    expect(billing).toMatchObject({ offerTimeoutSeconds: 45, blocksOtherChannels: false });
+    const voice = await page.evaluate(
+      async (id) => (await fetch(`/api/queues/${id}/voice`)).json(),
+      billing.id,
+    );
+    expect(voice).toMatchObject({ recording: 'on_demand', announceIntervalSeconds: 60 });
     await shot('07-queue-created');
 
     await page.getByTestId('nav-skills').click();

@@ -1,5 +1,12 @@
 /** English texts of the call detail records page (merged into `en.ts` under `calls`; `calls-ru.ts` has the same keys). */
 export const callsEn = {
+  queueVoice: 'Phone calls',
+  recordingPolicy: 'Call recording',
+  recordingPolicies: { always: 'Always', on_demand: 'When the agent asks', never: 'Never' },
+  announceEvery: 'Announce place and wait every (s)',
+  announceEveryHint: '0: no announcements; otherwise 10–3600 seconds',
+  announcePosition: 'Say the place in the queue',
+  announceWait: 'Say the estimated wait',
   title: 'Calls',
   fromDate: 'From',
   toDate: 'To',

@@ -2,6 +2,13 @@ import type { callsEn } from './calls-en';
 
 /** Русские тексты страницы журнала звонков (ключи как в `calls-en.ts`). */
 export const callsRu: typeof callsEn = {
+  queueVoice: 'Звонки',
+  recordingPolicy: 'Запись разговоров',
+  recordingPolicies: { always: 'Всегда', on_demand: 'По кнопке оператора', never: 'Никогда' },
+  announceEvery: 'Сообщать место и ожидание каждые (с)',
+  announceEveryHint: '0 — не сообщать; иначе 10–3600 секунд',
+  announcePosition: 'Называть место в очереди',
+  announceWait: 'Называть время ожидания',
   title: 'Звонки',
   fromDate: 'С',
   toDate: 'По',

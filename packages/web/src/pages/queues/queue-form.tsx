@@ -8,6 +8,7 @@ import type { Keyed } from '../../crud/keyed-rows';
 import { NameField } from '../../crud/name-field';
 import { useAllItems } from '../../crud/use-paged-list';
 import { type SkillLevel, SkillLevelsEditor } from '../skill-levels-editor';
+import { QueueVoiceFields, type QueueVoiceForm } from './queue-voice-fields';
 
 export interface QueueForm {
   name: string;
@@ -21,6 +22,7 @@ export interface QueueForm {
   offerTimeoutSeconds: number;
   blocksOtherChannels: boolean;
   calendarId: string | null;
+  voice: QueueVoiceForm;
 }
 
 export function QueueFormFields({ value, onChange }: EntityFormProps<QueueForm>) {
@@ -118,6 +120,10 @@ export function QueueFormFields({ value, onChange }: EntityFormProps<QueueForm>)
         value={value.calendarId}
         onChange={(calendarId) => onChange({ calendarId })}
         data-testid="field-calendar"
+      />
+      <QueueVoiceFields
+        value={value.voice}
+        onChange={(patch) => onChange({ voice: { ...value.voice, ...patch } })}
       />
     </>
   );

@@ -8,6 +8,7 @@ import { withKeys } from '../../crud/keyed-rows';
 import { useAllItems } from '../../crud/use-paged-list';
 import { pickedSkills } from '../skill-levels-editor';
 import { type QueueForm, QueueFormFields } from './queue-form';
+import { defaultQueueVoice, queueVoiceApi } from './queue-voice-fields';
 
 const emptyForm = (): QueueForm => ({
   name: '',
@@ -21,9 +22,10 @@ const emptyForm = (): QueueForm => ({
   offerTimeoutSeconds: 20,
   blocksOtherChannels: true,
   calendarId: null,
+  voice: defaultQueueVoice(),
 });
 
-const toForm = (queue: Queue): QueueForm => ({
+const toForm = async (queue: Queue): Promise<QueueForm> => ({
   name: queue.name,
   strategy: queue.strategy,
   priority: queue.priority,
@@ -37,9 +39,10 @@ const toForm = (queue: Queue): QueueForm => ({
   offerTimeoutSeconds: queue.offerTimeoutSeconds,
   blocksOtherChannels: queue.blocksOtherChannels,
   calendarId: queue.calendarId,
+  voice: await queueVoiceApi.get(queue.id),
 });
 
-const toBody = (form: QueueForm): CreateQueueBody => ({
+const toBody = ({ voice: _voice, ...form }: QueueForm): CreateQueueBody => ({
   ...form,
   name: form.name.trim(),
   requiredSkills: pickedSkills(form.requiredSkills).map(({ skillId, level }) => ({
@@ -113,6 +116,7 @@ export function QueuesPage() {
       toForm={toForm}
       toCreateBody={toBody}
       toUpdateBody={toBody}
+      afterSave={(saved, form) => queueVoiceApi.put(saved.id, form.voice)}
       describe={(queue) => queue.name}
     />
   );

@@ -4,6 +4,7 @@ import {
   parseTelephoneEvent,
   planDtmfEvent,
   Rfc4733Receiver,
+  Rfc4733Sender,
   serializeTelephoneEvent,
 } from './rfc4733';
 
@@ -70,5 +71,30 @@ describe('RFC 4733 telephone-event', () => {
     sut.receive(0, serializeTelephoneEvent({ event: 16, end: true, volume: 0, duration: 160 }), 0);
     expect(digits).toEqual([]);
     expect(sut.stats.malformed).toBe(2);
+  });
+});
+
+describe('Rfc4733Sender', () => {
+  it('sends each digit as one event on the start timestamp, with 60 ms of audio between digits', () => {
+    const sut = new Rfc4733Sender();
+    sut.enqueue('12', 100);
+    const ticks: (ReturnType<Rfc4733Sender['next']> | undefined)[] = [];
+    for (let tick = 0; tick < 30; tick++) ticks.push(sut.next(1000 + tick * 160));
+    const first = planDtmfEvent('1', { durationMs: 100 }).length;
+    const second = planDtmfEvent('2', { durationMs: 100 }).length;
+    // digit 1, three ticks of audio, digit 2, then audio
+    expect(ticks.slice(0, first).every((p) => p?.ts === 1000)).toBe(true);
+    expect(ticks[0]?.marker).toBe(true);
+    expect(ticks.slice(first, first + 3)).toEqual([undefined, undefined, undefined]);
+    const start2 = 1000 + (first + 3) * 160;
+    expect(ticks.slice(first + 3, first + 3 + second).every((p) => p?.ts === start2)).toBe(true);
+    expect(ticks[first + 3]?.marker).toBe(true);
+    expect(ticks.slice(first + 3 + second).every((p) => p === undefined)).toBe(true);
+  });
+
+  it('refuses a non-digit before queueing any of the string', () => {
+    const sut = new Rfc4733Sender();
+    expect(() => sut.enqueue('1x2')).toThrow(RangeError);
+    expect(sut.next(0)).toBeUndefined();
   });
 });

@@ -156,3 +156,40 @@ export function planDtmfEvent(
   packets.push({ payload: last.payload, marker: false }, { payload: last.payload, marker: false });
   return packets;
 }
+
+/**
+ * The sending side of RFC 4733 for one leg: digits queued by `enqueue`, then one packet per 20 ms
+ * tick from `next(ts)` while an event plays (every packet of an event carries the timestamp of its
+ * start), 60 ms of audio between two digits. Legs send audio whenever `next` gives nothing.
+ */
+export class Rfc4733Sender {
+  #queue: { digit: string; durationMs: number }[] = [];
+  #sending: { packets: PlannedEventPacket[]; index: number; ts: number } | undefined;
+  #gapTicks = 0;
+
+  /** Queues digits (0–9 * # A–D); throws RangeError on any other before queueing anything. */
+  enqueue(digits: string, durationMs = 100): void {
+    for (const digit of digits) planDtmfEvent(digit);
+    for (const digit of digits) this.#queue.push({ digit, durationMs });
+  }
+
+  /** The event packet to send on this tick (`ts`: the leg's audio timestamp now), if any. */
+  next(ts: number): { payload: Uint8Array; marker: boolean; ts: number } | undefined {
+    if (!this.#sending) {
+      if (this.#gapTicks > 0) {
+        this.#gapTicks--;
+        return undefined;
+      }
+      const next = this.#queue.shift();
+      if (!next) return undefined;
+      this.#sending = { packets: planDtmfEvent(next.digit, { durationMs: next.durationMs }), index: 0, ts };
+    }
+    const s = this.#sending;
+    const p = s.packets[s.index++]!;
+    if (s.index >= s.packets.length) {
+      this.#sending = undefined;
+      this.#gapTicks = 3; // 60 ms of audio between digits
+    }
+    return { ...p, ts: s.ts };
+  }
+}

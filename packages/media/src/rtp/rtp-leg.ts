@@ -17,7 +17,7 @@
 import type { RemoteInfo } from 'node:dgram';
 import { decodeG711, encodeG711, type G711Law, payloadTypeOf } from '../codec/g711';
 import { InbandDtmfDetector } from '../dtmf/goertzel';
-import { type PlannedEventPacket, planDtmfEvent, Rfc4733Receiver } from '../dtmf/rfc4733';
+import { Rfc4733Receiver, Rfc4733Sender } from '../dtmf/rfc4733';
 import { JitterBuffer, type JitterBufferOptions } from '../jitter/jitter-buffer';
 import { type DtmfEvent, FRAME_MS, FRAME_SAMPLES, type LegStats, type MediaLeg } from '../leg';
 import type { BoundPorts } from './port-allocator';
@@ -89,9 +89,7 @@ export class RtpLeg implements MediaLeg {
   #inband: InbandDtmfDetector | undefined;
   #packetsReceived = 0;
   readonly #dropped: Record<string, number> = {};
-  #dtmfQueue: { digit: string; durationMs: number }[] = [];
-  #dtmfSending: { packets: PlannedEventPacket[]; index: number; ts: number } | undefined;
-  #dtmfGapTicks = 0;
+  readonly #dtmf = new Rfc4733Sender();
   #nextRtcpMs: number;
   #lastSrSentMiddle = 0;
   #peerReport: LegStats['peerReport'];
@@ -303,33 +301,11 @@ export class RtpLeg implements MediaLeg {
   }
 
   #nextDtmfPacket(): { payload: Uint8Array; marker: boolean; ts: number } | undefined {
-    if (!this.#dtmfSending) {
-      if (this.#dtmfGapTicks > 0) {
-        this.#dtmfGapTicks--;
-        return undefined;
-      }
-      const next = this.#dtmfQueue.shift();
-      if (!next) return undefined;
-      this.#dtmfSending = {
-        packets: planDtmfEvent(next.digit, { durationMs: next.durationMs }),
-        index: 0,
-        ts: this.#ts,
-      };
-    }
-    const s = this.#dtmfSending;
-    const p = s.packets[s.index++]!;
-    if (s.index >= s.packets.length) {
-      this.#dtmfSending = undefined;
-      this.#dtmfGapTicks = 3; // 60 ms of audio between digits
-    }
-    return { ...p, ts: s.ts };
+    return this.#dtmf.next(this.#ts);
   }
 
   sendDtmf(digits: string, durationMs = 100): void {
-    for (const digit of digits) {
-      planDtmfEvent(digit); // validates: throws RangeError on a non-digit before anything is queued
-    }
-    for (const digit of digits) this.#dtmfQueue.push({ digit, durationMs });
+    this.#dtmf.enqueue(digits, durationMs);
   }
 
   #rtcpInterval(): number {

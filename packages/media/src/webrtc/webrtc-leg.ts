@@ -20,7 +20,7 @@ import {
   type RtpPacket as WeriftRtpPacket,
 } from 'werift';
 import { decodeG711, encodeG711, type G711Law } from '../codec/g711';
-import { type PlannedEventPacket, planDtmfEvent, Rfc4733Receiver } from '../dtmf/rfc4733';
+import { Rfc4733Receiver, Rfc4733Sender } from '../dtmf/rfc4733';
 import { JitterBuffer, type JitterBufferOptions } from '../jitter/jitter-buffer';
 import { type DtmfEvent, FRAME_MS, FRAME_SAMPLES, type LegStats, type MediaLeg } from '../leg';
 import { ReceiverStats } from '../rtp/receiver-stats';
@@ -79,9 +79,7 @@ export class WebRtcLeg implements MediaLeg {
   #recv: ReceiverStats | undefined;
   #jb: JitterBuffer;
   readonly #rfc4733: Rfc4733Receiver;
-  #dtmfQueue: { digit: string; durationMs: number }[] = [];
-  #dtmfSending: { packets: PlannedEventPacket[]; index: number; ts: number } | undefined;
-  #dtmfGapTicks = 0;
+  readonly #dtmf = new Rfc4733Sender();
   #state: WebRtcState = 'new';
   #closed = false;
 
@@ -259,27 +257,7 @@ export class WebRtcLeg implements MediaLeg {
   }
 
   #nextDtmfPacket(): { payload: Uint8Array; marker: boolean; ts: number } | undefined {
-    if (this.#tePt === undefined) return undefined;
-    if (!this.#dtmfSending) {
-      if (this.#dtmfGapTicks > 0) {
-        this.#dtmfGapTicks--;
-        return undefined;
-      }
-      const next = this.#dtmfQueue.shift();
-      if (!next) return undefined;
-      this.#dtmfSending = {
-        packets: planDtmfEvent(next.digit, { durationMs: next.durationMs }),
-        index: 0,
-        ts: this.#ts,
-      };
-    }
-    const s = this.#dtmfSending;
-    const p = s.packets[s.index++]!;
-    if (s.index >= s.packets.length) {
-      this.#dtmfSending = undefined;
-      this.#dtmfGapTicks = 3;
-    }
-    return { ...p, ts: s.ts };
+    return this.#tePt === undefined ? undefined : this.#dtmf.next(this.#ts);
   }
 
   /** The next packet starts a talkspurt (marker bit): after a pause in sending (idle phone). */
@@ -288,8 +266,7 @@ export class WebRtcLeg implements MediaLeg {
   }
 
   sendDtmf(digits: string, durationMs = 100): void {
-    for (const digit of digits) planDtmfEvent(digit);
-    for (const digit of digits) this.#dtmfQueue.push({ digit, durationMs });
+    this.#dtmf.enqueue(digits, durationMs);
   }
 
   stats(): LegStats {

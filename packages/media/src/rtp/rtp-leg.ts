@@ -15,13 +15,13 @@
  * Threading: everything runs on the worker thread that owns the sockets.
  */
 import type { RemoteInfo } from 'node:dgram';
-import { decodeG711, encodeG711, type G711Law, payloadTypeOf } from '../codec/g711';
+import { encodeG711, type G711Law, payloadTypeOf } from '../codec/g711';
 import { InbandDtmfDetector } from '../dtmf/goertzel';
 import { Rfc4733Receiver, Rfc4733Sender } from '../dtmf/rfc4733';
-import { JitterBuffer, type JitterBufferOptions } from '../jitter/jitter-buffer';
+import type { JitterBufferOptions } from '../jitter/jitter-buffer';
 import { type DtmfEvent, FRAME_MS, FRAME_SAMPLES, type LegStats, type MediaLeg } from '../leg';
+import { InboundStream } from './inbound-stream';
 import type { BoundPorts } from './port-allocator';
-import { ReceiverStats } from './receiver-stats';
 import {
   concatRtcp,
   ntpFromUnixMs,
@@ -82,12 +82,8 @@ export class RtpLeg implements MediaLeg {
   #remote: RtpEndpoint | undefined;
   #rtcpRemote: RtpEndpoint | undefined;
   #latched = false;
-  #remoteSsrc: number | undefined;
-  #recv: ReceiverStats | undefined;
-  #jb: JitterBuffer;
-  readonly #rfc4733: Rfc4733Receiver;
+  readonly #in: InboundStream;
   #inband: InbandDtmfDetector | undefined;
-  #packetsReceived = 0;
   readonly #dropped: Record<string, number> = {};
   readonly #dtmf = new Rfc4733Sender();
   #nextRtcpMs: number;
@@ -109,11 +105,11 @@ export class RtpLeg implements MediaLeg {
     this.#cname = `${options.id}@hotline`;
     this.#remote = options.remote;
     this.#rtcpRemote = options.remote && rtcpEndpointOf(options.remote, options.rtcpMux ?? false);
-    this.#jb = new JitterBuffer(options.jitter);
-    this.#rfc4733 = new Rfc4733Receiver((r) => {
+    const events = new Rfc4733Receiver((r) => {
       this.#inband = undefined; // the peer speaks RFC 4733: in-band tones now would double the digits
       this.#o.onDtmf?.({ legId: this.id, digit: r.digit, durationMs: r.durationMs, source: 'rfc4733' });
     });
+    this.#in = new InboundStream(this.#law, options.jitter, events);
     if (options.inbandDtmf ?? true) this.#inband = new InbandDtmfDetector();
     this.#nextRtcpMs = options.now() + this.#rtcpInterval();
     options.ports.rtp.on('message', (msg, rinfo) => this.#onRtpSocket(msg, rinfo));
@@ -172,23 +168,10 @@ export class RtpLeg implements MediaLeg {
       this.#remote = { address: rinfo.address, port: rinfo.port };
       this.#rtcpRemote = rtcpEndpointOf(this.#remote, this.#o.rtcpMux ?? false);
     }
+    const event = p.payloadType === this.#tePt;
     const now = this.#o.now();
-    if (p.ssrc !== this.#remoteSsrc) {
-      // a new source (first packet, or the peer restarted its stream): fresh statistics and buffer
-      if (this.#remoteSsrc !== undefined) this.#jb = new JitterBuffer(this.#o.jitter);
-      this.#remoteSsrc = p.ssrc;
-      this.#recv = new ReceiverStats(p.ssrc, p.sequenceNumber);
-    }
-    if (!this.#recv!.update(p.sequenceNumber, p.timestamp, now)) {
+    if (!this.#in.push(event, p.ssrc, p.sequenceNumber, p.timestamp, p.payload, now))
       this.#drop('sequence-jump');
-      return;
-    }
-    this.#packetsReceived++;
-    if (p.payloadType === this.#tePt) {
-      this.#rfc4733.receive(p.timestamp, p.payload, now);
-    } else {
-      this.#jb.push(p.timestamp, decodeG711(this.#law, p.payload), now);
-    }
   }
 
   #onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
@@ -209,14 +192,17 @@ export class RtpLeg implements MediaLeg {
     this.#rtcpRemote = { address: rinfo.address, port: rinfo.port };
     const now = this.#o.now();
     for (const packet of parsed.packets) {
-      if (packet.type === 'sr' && packet.ssrc === this.#remoteSsrc) {
-        this.#recv?.noteSenderReport(ntpMiddle32(packet.sender.ntpSeconds, packet.sender.ntpFraction), now);
+      if (packet.type === 'sr' && packet.ssrc === this.#in.ssrc) {
+        this.#in.stats?.noteSenderReport(
+          ntpMiddle32(packet.sender.ntpSeconds, packet.sender.ntpFraction),
+          now,
+        );
       }
       if (packet.type === 'sr' || packet.type === 'rr') {
         const mine = packet.reports.find((b) => b.ssrc === this.#ssrc);
         if (mine) this.#peerReport = this.#readReport(mine);
       }
-      if (packet.type === 'bye' && packet.ssrcs.includes(this.#remoteSsrc ?? -1)) {
+      if (packet.type === 'bye' && packet.ssrcs.includes(this.#in.ssrc ?? -1)) {
         this.#o.onBye?.(this.id, packet.reason);
       }
     }
@@ -239,8 +225,7 @@ export class RtpLeg implements MediaLeg {
   }
 
   receiveFrame(nowMs: number): Int16Array {
-    this.#rfc4733.tick(nowMs);
-    const frame = this.#jb.pop(nowMs);
+    const frame = this.#in.pop(nowMs);
     if (this.#inband && frame.kind === 'audio') {
       const digit = this.#inband.process(frame.pcm);
       if (digit)
@@ -316,7 +301,8 @@ export class RtpLeg implements MediaLeg {
   #sendRtcp(nowMs: number, bye: boolean): void {
     const target = this.#rtcpRemote;
     if (!target) return;
-    const blocks = this.#recv ? [this.#recv.reportBlock(nowMs)] : [];
+    const recv = this.#in.stats;
+    const blocks = recv ? [recv.reportBlock(nowMs)] : [];
     let report: Uint8Array;
     if (this.#sentPackets > 0) {
       const ntp = ntpFromUnixMs((this.#o.wallClock ?? Date.now)());
@@ -336,16 +322,11 @@ export class RtpLeg implements MediaLeg {
   }
 
   stats(): LegStats {
-    const r = this.#recv;
     return {
       legId: this.id,
       packetsSent: this.#sentPackets,
-      packetsReceived: this.#packetsReceived,
       dropped: { ...this.#dropped },
-      lost: r ? Math.max(0, r.lost) : 0,
-      expected: r ? r.expected : 0,
-      jitterMs: r ? r.jitterMs : 0,
-      jitterBuffer: { ...this.#jb.stats },
+      ...this.#in.figures(),
       remote: this.#remote && { ...this.#remote, latched: this.#latched },
       ...(this.#peerReport ? { peerReport: this.#peerReport } : {}),
     };

@@ -19,11 +19,11 @@ import {
   RtpHeader,
   type RtpPacket as WeriftRtpPacket,
 } from 'werift';
-import { decodeG711, encodeG711, type G711Law } from '../codec/g711';
+import { encodeG711, type G711Law } from '../codec/g711';
 import { Rfc4733Receiver, Rfc4733Sender } from '../dtmf/rfc4733';
-import { JitterBuffer, type JitterBufferOptions } from '../jitter/jitter-buffer';
+import type { JitterBufferOptions } from '../jitter/jitter-buffer';
 import { type DtmfEvent, FRAME_MS, FRAME_SAMPLES, type LegStats, type MediaLeg } from '../leg';
-import { ReceiverStats } from '../rtp/receiver-stats';
+import { InboundStream } from '../rtp/inbound-stream';
 import { answerPayloadTypes, checkOffer } from './offer-check';
 
 export type WebRtcState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -73,12 +73,8 @@ export class WebRtcLeg implements MediaLeg {
   #frameIndex = -1;
   #firstSend = true;
   #sent = 0;
-  #received = 0;
   readonly #dropped: Record<string, number> = {};
-  #remoteSsrc: number | undefined;
-  #recv: ReceiverStats | undefined;
-  #jb: JitterBuffer;
-  readonly #rfc4733: Rfc4733Receiver;
+  readonly #in: InboundStream;
   readonly #dtmf = new Rfc4733Sender();
   #state: WebRtcState = 'new';
   #closed = false;
@@ -94,10 +90,10 @@ export class WebRtcLeg implements MediaLeg {
     this.#seq = Math.floor(random() * 0x10000);
     this.#tsBase = Math.floor(random() * 2 ** 32) >>> 0;
     this.#ts = this.#tsBase;
-    this.#jb = new JitterBuffer(options.jitter);
-    this.#rfc4733 = new Rfc4733Receiver((r) =>
+    const events = new Rfc4733Receiver((r) =>
       options.onDtmf?.({ legId: this.id, digit: r.digit, durationMs: r.durationMs, source: 'rfc4733' }),
     );
+    this.#in = new InboundStream(law, options.jitter, events);
   }
 
   /**
@@ -209,24 +205,14 @@ export class WebRtcLeg implements MediaLeg {
       this.#drop(h.payloadType === 13 ? 'comfort-noise' : 'payload-type');
       return;
     }
+    const event = h.payloadType === this.#tePt;
     const now = this.#o.now();
-    if (h.ssrc !== this.#remoteSsrc) {
-      if (this.#remoteSsrc !== undefined) this.#jb = new JitterBuffer(this.#o.jitter);
-      this.#remoteSsrc = h.ssrc;
-      this.#recv = new ReceiverStats(h.ssrc, h.sequenceNumber);
-    }
-    if (!this.#recv!.update(h.sequenceNumber, h.timestamp, now)) {
+    if (!this.#in.push(event, h.ssrc, h.sequenceNumber, h.timestamp, p.payload, now))
       this.#drop('sequence-jump');
-      return;
-    }
-    this.#received++;
-    if (h.payloadType === this.#tePt) this.#rfc4733.receive(h.timestamp, p.payload, now);
-    else this.#jb.push(h.timestamp, decodeG711(this.#law, p.payload), now);
   }
 
   receiveFrame(nowMs: number): Int16Array {
-    this.#rfc4733.tick(nowMs);
-    return this.#jb.pop(nowMs).pcm;
+    return this.#in.pop(nowMs).pcm;
   }
 
   sendFrame(pcm: Int16Array, nowMs: number): void {
@@ -270,17 +256,12 @@ export class WebRtcLeg implements MediaLeg {
   }
 
   stats(): LegStats {
-    const r = this.#recv;
     return {
       legId: this.id,
       packetsSent: this.#sent,
-      packetsReceived: this.#received,
       dropped:
         this.#sendErrors > 0 ? { ...this.#dropped, 'send-error': this.#sendErrors } : { ...this.#dropped },
-      lost: r ? Math.max(0, r.lost) : 0,
-      expected: r ? r.expected : 0,
-      jitterMs: r ? r.jitterMs : 0,
-      jitterBuffer: { ...this.#jb.stats },
+      ...this.#in.figures(),
       remote: undefined,
     };
   }

@@ -10,7 +10,9 @@
 // the IVR), a trunk allowing 127.0.0.1 and a number bound to the flow. Two forked load generators:
 // - agents (this file with `--agents`): per agent (a user this process created and signed in through the
 //   API, handing over the token) its WebSocket `/api/ws`,
-//   a werift peer playing the browser (`browser-peer.ts`: phone.offer → phone.answer, DTLS-SRTP, a 1 kHz
+//   a peer playing the browser (BENCH_VOICE_BROWSER: `native` — libdatachannel, `native-browser-peer.ts`,
+//   the default: a third of werift's CPU, so the load generator does not starve the server on a small
+//   machine; `werift` — `browser-peer.ts`; either: phone.offer → phone.answer, DTLS-SRTP, a 1 kHz
 //   tone every 20 ms), routing login and Ready; on `routing.offered` it notes the time and accepts over
 //   `POST /api/agent/offers/{id}/accept`, as the desktop's Answer button does; it counts the packets its
 //   peers receive and the phones in mode `call` with `phone.recording` = `recording`;
@@ -18,7 +20,8 @@
 //   known exactly) and one plain UDP socket per call as the caller's RTP port, sending a 20 ms PCMU packet
 //   of 440 Hz every 20 ms (calls spread over four 5 ms sub-ticks, as real trunks are not in step) and
 //   timestamping every packet that comes back.
-// Both share the machine's cores with the server, so the figures are conservative.
+// Both share the machine's cores with the server, so the figures are conservative. The server's agents'
+// WebRTC transport is HOTLINE_WEBRTC's (ADR 0009; default `auto`: native when it loads).
 //
 // INVITE → ringing: before the ramp, BENCH_VOICE_RING_SAMPLES (20) calls one at a time to free agents:
 // from the INVITE leaving the caller's UA to the agent's WebSocket delivering `routing.offered` (what makes
@@ -58,7 +61,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { decodeG711, encodeG711 } from '../packages/media/src/codec/g711';
 import { serializeRtp } from '../packages/media/src/rtp/rtp-packet';
-import { type BrowserPeer, startBrowserPeer } from '../packages/media/src/test-support/browser-peer';
+import { type SimulatedBrowser, startBrowserPeer } from '../packages/media/src/test-support/browser-peer';
 import { tones } from '../packages/media/src/test-support/signals';
 import { buildServer } from '../packages/server/src/app';
 import { openDatabase } from '../packages/server/src/db/database';
@@ -83,6 +86,9 @@ const SECONDS = Number(process.env.BENCH_VOICE_SECONDS ?? 5);
 const WINDOWS = Math.max(1, Number(process.env.BENCH_VOICE_WINDOWS ?? 3));
 const RATE = Math.max(1, Number(process.env.BENCH_VOICE_RATE ?? 20));
 const RING_SAMPLES = Number(process.env.BENCH_VOICE_RING_SAMPLES ?? 20);
+const BROWSER = process.env.BENCH_VOICE_BROWSER === 'werift' ? 'werift' : 'native';
+const WEBRTC =
+  (['auto', 'native', 'werift'] as const).find((w) => w === process.env.HOTLINE_WEBRTC) ?? 'auto';
 const TIMEOUT_SEC = Number(process.env.BENCH_VOICE_TIMEOUT_SEC ?? 420);
 const WARMUP_MS = 2000;
 const MAX_LOSS_PCT = 0.5;
@@ -391,7 +397,7 @@ interface AgentSide {
   readonly id: string;
   readonly token: string;
   readonly ws: WebSocket;
-  readonly peer: BrowserPeer;
+  readonly peer: SimulatedBrowser;
   mode: string;
   recording: string | null;
 }
@@ -457,15 +463,36 @@ async function runAgents(): Promise<void> {
     const subscribed = next((f) => f.type === 'ready');
     ws.send(JSON.stringify({ type: 'subscribe' }));
     await subscribed;
-    const peer = await startBrowserPeer({ source: tone, keepHeard: false });
+    // libdatachannel as the offerer now and then (about 1 in 150 here) refuses the answer ("remote
+    // candidate without ICE transport": the server's connectivity checks reached it first); the softphone
+    // would offer again, so does the load generator: a new peer, a new phone.offer (replacing the phone)
+    const negotiate = async (): Promise<{ peer: SimulatedBrowser; connected: Promise<Frame> }> => {
+      const peer =
+        BROWSER === 'native'
+          ? await (
+              await import('../packages/media/src/test-support/native-browser-peer')
+            ).startNativeBrowserPeer({ source: tone, keepHeard: false })
+          : await startBrowserPeer({ source: tone, keepHeard: false });
+      const answered = next((f) => f.type === 'phone.answer' || f.type === 'phone.error');
+      ws.send(JSON.stringify({ type: 'phone.offer', tabId, sdp: peer.offer }));
+      const answer = await answered;
+      if (answer.type !== 'phone.answer') throw new Error(`phone.offer refused: ${JSON.stringify(answer)}`);
+      const connected = next((f) => f.type === 'phone.state' && f.state === 'connected');
+      connected.catch(() => {});
+      try {
+        await peer.accept(String(answer.sdp));
+        await peer.connected(30_000);
+      } catch (e) {
+        await peer.close().catch(() => {});
+        throw e;
+      }
+      return { peer, connected };
+    };
     const tabId = `tab-${a.id.slice(0, 8)}`;
-    const answered = next((f) => f.type === 'phone.answer' || f.type === 'phone.error');
-    ws.send(JSON.stringify({ type: 'phone.offer', tabId, sdp: peer.offer }));
-    const answer = await answered;
-    if (answer.type !== 'phone.answer') throw new Error(`phone.offer refused: ${JSON.stringify(answer)}`);
-    const connected = next((f) => f.type === 'phone.state' && f.state === 'connected');
-    await peer.accept(String(answer.sdp));
-    await peer.connected(30_000);
+    const { peer, connected } = await negotiate().catch((e) => {
+      process.stderr.write(`[bench:voice agents] agent ${a.id.slice(0, 8)}: ${String(e)}; offering again\n`);
+      return negotiate();
+    });
     peer.start();
     await connected;
     side = { id: a.id, token: a.token, ws, peer, mode: 'idle', recording: null };
@@ -506,7 +533,7 @@ async function runAgents(): Promise<void> {
       send({
         type: 'count',
         received: agents.reduce((n, a) => n + a.peer.packetsReceived, 0),
-        connected: agents.filter((a) => a.peer.pc.connectionState === 'connected').length,
+        connected: agents.filter((a) => a.peer.connectionState === 'connected').length,
         onCall: agents.filter((a) => a.mode === 'call').length,
         recording: agents.filter((a) => a.mode === 'call' && a.recording === 'recording').length,
         at: performance.now(),
@@ -519,6 +546,10 @@ async function runAgents(): Promise<void> {
           await a.peer.close().catch(() => {});
         }),
       );
+      if (BROWSER === 'native')
+        await (
+          await import('../packages/media/src/test-support/native-browser-peer')
+        ).releaseNativeBrowserPeers();
       send({ type: 'closed' });
       process.exit(0);
     }
@@ -645,7 +676,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `steps ${STEPS.join(',')}; ${WINDOWS} × ${SECONDS} s windows per step; calls placed at ${RATE}/s; ` +
-      `${RING_SAMPLES} ring samples`,
+      `${RING_SAMPLES} ring samples; agents' browsers ${BROWSER}; server WebRTC ${WEBRTC}`,
   );
   const progress = (msg: string) =>
     process.stderr.write(`[bench:voice ${((performance.now() - started) / 1000).toFixed(1)} s] ${msg}\n`);
@@ -673,8 +704,16 @@ async function main(): Promise<void> {
     cleanups.push(() => db.close());
     const workers = availableParallelism();
     const media = await startMediaRuntime(
-      { address: '127.0.0.1', portRange: { min: 47000, max: 47000 + 4 * Math.max(...STEPS) + 400 }, workers },
-      { error: (o, msg) => progress(`media: ${msg} ${JSON.stringify(o)}`) },
+      {
+        address: '127.0.0.1',
+        portRange: { min: 47000, max: 47000 + 4 * Math.max(...STEPS) + 400 },
+        workers,
+        webrtc: WEBRTC,
+      },
+      {
+        error: (o, msg) => progress(`media: ${msg} ${JSON.stringify(o)}`),
+        info: (o, msg) => progress(`media: ${msg} ${JSON.stringify(o)}`),
+      },
     );
     cleanups.push(() => media.stop());
     const quiet = {

@@ -15,6 +15,8 @@ import {
   sippCall,
   until,
 } from '../packages/server/src/testing/sipp-caller';
+import { carrier, carrierHangsUp, carrierXml } from '../packages/server/src/testing/sipp-carrier';
+import { freePort } from '../packages/sip/src/test-support/net';
 import { type Browser, ensureWebBuilt, launchBrowser, RestartableServer, root, signIn } from './harness';
 
 /**
@@ -26,7 +28,8 @@ import { type Browser, ensureWebBuilt, launchBrowser, RestartableServer, root, s
  * (`/api/calls`), its stereo recording (caller left at 440 Hz, agent right at 1 kHz) and the
  * supervisor's queue figures are checked. Then the queue's other recording policies: `on_demand` (the
  * file starts when the agent presses Record; the agent hangs up) and `never` (nothing to press, no
- * file); and a call nobody answers is abandoned.
+ * file); a call nobody answers is abandoned; and a caller who presses 5 in the queue is called back
+ * through the trunk (SIPp as the carrier) once the agent takes the callback in the browser.
  *
  * How the caller's side is heard: the caller's SDP advertises a UDP socket of this test as its RTP
  * address, so what the server sends before it latches onto SIPp's first packet (the key press) — the
@@ -543,4 +546,119 @@ describe('voice end to end: a SIP call answered in the browser', () => {
     const figures = await until(supportFigures, (q) => q?.abandonedToday === 1, 10_000, 'abandoned today');
     expect(figures).toMatchObject({ answeredToday: 3, abandonedToday: 1, waiting: 0 });
   }, 90_000);
+
+  it('calls back a caller who pressed 5 in the queue once the agent takes the callback', async () => {
+    // An outbound trunk to SIPp playing the carrier, a dial plan that allows the caller's country, and
+    // the queue's callback key.
+    const carrierPort = await freePort();
+    await api('POST', '/trunks', {
+      name: 'Carrier out',
+      proxy: `127.0.0.1:${carrierPort}`,
+      transport: 'udp',
+      keepAliveSec: 0,
+    });
+    await api('PUT', '/dial-plan', { allowedPrefixes: ['7'], maxConcurrentCalls: 5, maxCallsPerMinute: 10 });
+    await api('PUT', `/queues/${queueId}/voice`, {
+      announceIntervalSeconds: 0,
+      recording: 'always',
+      callbackDigit: '5',
+    });
+    await expect.poll(status).toBe('Not ready');
+
+    // The caller: the IVR's 1, then 5 while waiting; we confirm and hang up.
+    const sink = await rtpSink();
+    try {
+      const run = await sippCall(
+        dir,
+        sipPort,
+        DID,
+        'callback caller',
+        {
+          media: [
+            `m=audio ${sink.port} RTP/AVP 0 101`,
+            'a=rtpmap:0 PCMU/8000',
+            'a=rtpmap:101 telephone-event/8000',
+            'a=fmtp:101 0-15',
+            'a=x-sipp-audio-port:[media_port]',
+          ],
+          body: `
+  <recv response="200" rtd="true"/>${ack()}
+  <pause milliseconds="4000"/>
+  <nop><action><exec play_pcap_audio="${DTMF_1_PCAP}"/></action></nop>
+  <pause milliseconds="4000"/>
+  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_5.pcap"/></action></nop>
+${answerBye.replace('<recv request="BYE"/>', '<recv request="BYE" timeout="40000"/>')}`,
+        },
+        90,
+      );
+      expectPassed(await run.done, 'caller (hung up by us after the confirmation)');
+    } finally {
+      sink.socket.close();
+    }
+    const [requested] = await until(
+      calls,
+      (items) => items.length === 5 && items[0]?.endedAt !== null,
+      10_000,
+      'the callback request CDR',
+    );
+    expect(requested).toMatchObject({ outcome: 'callback_requested', hangupCause: 'CALLBACK_SCHEDULED' });
+    expect(await supportFigures()).toMatchObject({ waiting: 1 });
+
+    // The carrier answers our call to the caller's number (From: the DID they called), streams 440 Hz
+    // as the customer's voice for 8 s, then hangs up.
+    const far = await carrier(
+      dir,
+      carrierPort,
+      carrierXml({
+        to: `+${CALLER}`,
+        from: DID,
+        answer: true,
+        after: `
+  <nop><action><exec rtp_stream="${callerWav},-1,0,PCMU/8000"/></action></nop>
+  <pause milliseconds="8000"/>${carrierHangsUp}`,
+      }),
+    );
+    await page.getByTestId('agent-ready').click();
+    await page.getByTestId('offer-card').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('offer-callback').textContent()).toContain(`+${CALLER}`);
+    await page.getByTestId('softphone-ringing').waitFor();
+    await browser.shot('voice-08-callback-offered');
+    await page.getByTestId('softphone-answer').click();
+    await expect.poll(status, { timeout: 10_000 }).toBe('Busy');
+    await page.getByTestId('softphone-timer').waitFor();
+    await browser.shot('voice-09-callback-talking');
+    expectPassed(await far.done, 'carrier (the customer called back)');
+    await page.getByTestId('wrap-up-form').waitFor({ timeout: 15_000 });
+    await page.getByTestId('wrap-up-disposition').click();
+    await page.getByRole('option', { name: 'solved — Solved' }).click();
+    await page.getByTestId('wrap-up-submit').click();
+    await expect.poll(status).toBe('Ready');
+
+    const [back] = await until(
+      calls,
+      (items) => items.length === 6 && items[0]?.endedAt !== null && items[0]?.disposition !== null,
+      10_000,
+      'the callback CDR',
+    );
+    expect(back).toMatchObject({
+      direction: 'outbound',
+      fromNumber: DID,
+      toNumber: `+${CALLER}`,
+      interactionId: requested.interactionId,
+      agentId,
+      outcome: 'answered',
+      hangupSide: 'caller',
+      hasRecording: true,
+      disposition: { code: 'solved', label: 'Solved' },
+    });
+    // The recording: the customer called back (440 Hz from the carrier) left, the agent right.
+    const response = await fetch(`${server.baseUrl}/api/calls/${back.id}/recording?download=1`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    const wav = readWav(Buffer.from(await response.arrayBuffer()));
+    const [left, right] = wav.data as [Int16Array, Int16Array];
+    const mid = Math.floor(left.length / 2);
+    expect(Math.abs(dominant(left.subarray(mid - 4000, mid + 4000)).hz - CALLER_HZ)).toBeLessThanOrEqual(20);
+    expect(Math.abs(dominant(right.subarray(mid - 4000, mid + 4000)).hz - MIC_HZ)).toBeLessThanOrEqual(20);
+  }, 150_000);
 });

@@ -92,4 +92,29 @@ describe('Call', () => {
     expect(() => sut.addLeg(new FakeLeg('agent', 0))).toThrow(/already/);
     expect(() => sut.connect(['customer', 'nobody'])).toThrow(/no leg/);
   });
+  it('records one leg in mono and stops the recording while the call goes on', async () => {
+    const { sut, customer } = setup();
+    const writes: Uint8Array[] = [];
+    const file: RecordingFile = {
+      async write(data) {
+        writes.push(data.slice());
+      },
+      async close() {},
+    };
+    sut.connect(['customer', 'agent']);
+    sut.record(new StereoRecorder(file, { channels: 1 }), 'customer');
+    for (let t = 0; t < 3; t++) sut.tick(t * 20);
+    const summary = await sut.stopRecording();
+    expect(summary).toMatchObject({ ok: true, frames: 3, dataBytes: 3 * 320, durationMs: 60, soundMs: 0 });
+    sut.tick(60); // the call goes on, nothing more is recorded
+    expect(customer.sent).toHaveLength(4);
+    expect(await sut.stopRecording()).toBeUndefined();
+    const { recording } = await sut.hangup();
+    expect(recording).toBeUndefined();
+    // Every sample written is the customer's level (1): the agent's (2) is not in a mono recording.
+    const audio = writes.filter((w) => w.length > 44);
+    expect(
+      audio.every((w) => new Int16Array(w.buffer, w.byteOffset, w.length / 2).every((v) => v === 1)),
+    ).toBe(true);
+  });
 });

@@ -22,7 +22,7 @@ export class Call {
   readonly #players = new Map<string, Player>();
   readonly #events: CallEvents;
   #connection: Bridge | Mixer | undefined;
-  #recording: { recorder: StereoRecorder; customer: string; agent: string } | undefined;
+  #recording: { recorder: StereoRecorder; customer: string; agent: string | undefined } | undefined;
   readonly #said = new Map<string, Int16Array>();
 
   constructor(id: string, events: CallEvents = {}) {
@@ -92,8 +92,19 @@ export class Call {
     this.#players.get(legId)?.stop(id);
   }
 
-  record(recorder: StereoRecorder, customer: string, agent: string): void {
+  /** Records `customer` (left) and `agent` (right); a mono recorder with no agent records one leg. */
+  record(recorder: StereoRecorder, customer: string, agent?: string): void {
     this.#recording = { recorder, customer, agent };
+  }
+
+  /**
+   * Stops the recording while the call goes on (a voicemail ended by a key): detached at once, so no
+   * later frame reaches it, then flushed and closed. Undefined when nothing was recording.
+   */
+  async stopRecording(): Promise<RecordingSummary | undefined> {
+    const rec = this.#recording;
+    this.#recording = undefined;
+    return rec?.recorder.finish();
   }
 
   tick(nowMs: number): void {
@@ -106,7 +117,8 @@ export class Call {
       leg.sendFrame(prompt ?? heard?.get(id) ?? SILENCE, nowMs);
     }
     const rec = this.#recording;
-    if (rec) rec.recorder.frame(said.get(rec.customer), said.get(rec.agent));
+    if (rec)
+      rec.recorder.frame(said.get(rec.customer), rec.agent === undefined ? undefined : said.get(rec.agent));
   }
 
   stats(): LegStats[] {

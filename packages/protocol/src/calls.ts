@@ -6,7 +6,19 @@ import { idSchema, paginationQuery, timestampSchema } from './common';
  * routing side's (the interaction: queue, agent, disposition). Times are ISO 8601; durations whole
  * seconds, null while the moment that ends them has not come.
  */
-export const callOutcomes = ['in_progress', 'answered', 'abandoned', 'overflow', 'self_service'] as const;
+export const callOutcomes = [
+  'in_progress',
+  'answered',
+  'abandoned',
+  'overflow',
+  'self_service',
+  /** Connected to an external number (flow `transfer`, queue overflow). */
+  'transferred',
+  /** The caller asked to be called back and hung up keeping their place (the callback is its own call). */
+  'callback_requested',
+  /** The caller left a voicemail (in the flow, or when the queue overflowed to voicemail). */
+  'voicemail',
+] as const;
 export const callOutcomeSchema = z.enum(callOutcomes);
 export type CallOutcome = z.infer<typeof callOutcomeSchema>;
 
@@ -41,10 +53,13 @@ export const callRecordSchema = z.object({
   outcome: callOutcomeSchema,
   interactionState: z.string(),
   disposition: z.object({ code: z.string(), label: z.string() }).nullable(),
-  hangupSide: z.enum(['caller', 'system', 'agent']).nullable(),
+  hangupSide: z.enum(['caller', 'system', 'agent', 'external']).nullable(),
   hangupCause: z.string().nullable(),
   codec: z.string().nullable(),
   hasRecording: z.boolean(),
+  /** The external number the call was connected to (transfer), when it was. */
+  transferredTo: z.string().nullable(),
+  transferredAt: timestampSchema.nullable(),
 });
 export type CallRecord = z.infer<typeof callRecordSchema>;
 

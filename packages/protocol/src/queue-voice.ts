@@ -19,6 +19,8 @@ export const queueVoiceSettingsSchema = z.object({
   announceWait: z.boolean(),
   musicPrompt: z.string().nullable(),
   recording: recordingPolicySchema,
+  /** The key a waiting caller presses to be called back keeping their place; null: no callback offer. */
+  callbackDigit: z.string().nullable(),
 });
 export type QueueVoiceSettings = z.infer<typeof queueVoiceSettingsSchema>;
 
@@ -36,6 +38,11 @@ export const putQueueVoiceSettingsBody = z.strictObject({
     .nullable()
     .default(null),
   recording: recordingPolicySchema.default('always'),
+  callbackDigit: z
+    .string()
+    .regex(/^[0-9*#]$/, 'one key: 0–9, * or #')
+    .nullable()
+    .default(null),
 });
 export type PutQueueVoiceSettings = z.output<typeof putQueueVoiceSettingsBody>;
 
@@ -45,4 +52,5 @@ export const queueVoiceDefaults = {
   announceWait: true,
   musicPrompt: null,
   recording: 'always',
+  callbackDigit: null,
 } as const;

@@ -47,6 +47,7 @@ import { replyTemplateRoutes } from './http/routes/reply-templates';
 import { routingRoutes } from './http/routes/routing';
 import { trunkRoutes } from './http/routes/trunks';
 import { userRoutes } from './http/routes/users';
+import { voicemailRoutes } from './http/routes/voicemails';
 import { widgetCorsOptions, widgetRoutes } from './http/routes/widget';
 import { widgetSettingsRoutes } from './http/routes/widget-settings';
 import { ReplyTemplateStore } from './reply-templates/reply-template-store';
@@ -63,6 +64,7 @@ import { AgentPhoneService } from './voice/agent-phone-service';
 import type { MediaRuntime } from './voice/media-runtime';
 import { QueueVoiceSettingsStore } from './voice/queue-voice-settings-store';
 import { VoiceService } from './voice/voice-service';
+import { VoicemailStore } from './voice/voicemail-store';
 import { WidgetSettingsStore } from './widget-settings/widget-settings-store';
 
 export interface ServerDeps {
@@ -113,6 +115,8 @@ export interface ServerDeps {
   voiceDir?: string;
   /** Where call recordings are written and read (default: a temporary directory; `main.ts` sets `<data dir>/recordings`). */
   recordingsDir?: string;
+  /** Where voicemail audio is written and read (default: a temporary directory; `main.ts` sets `<data dir>/voicemail`). */
+  voicemailDir?: string;
   /** Where flows' http verb may send requests (`HOTLINE_FLOW_HTTP_ALLOW`); default: public hosts only. */
   flowEgress?: EgressPolicy;
 }
@@ -252,6 +256,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     ids: deps.ids,
   });
+  await app.register(voicemailRoutes, {
+    voicemails: new VoicemailStore(deps.db.kysely, deps.clock, deps.ids),
+    db: deps.db,
+    dir: voicemailDirOf(deps),
+    clock: deps.clock,
+    ids: deps.ids,
+  });
   await app.register(agentPhoneRoutes, {
     enabled: deps.media !== undefined,
     turn: deps.turn,
@@ -307,8 +318,10 @@ function installVoice(app: FastifyInstance, deps: ServerDeps, routing: RoutingSe
     media,
     dir: deps.voiceDir ?? join(tmpdir(), 'hotline-voice'),
     recordingsDir: recordingsDirOf(deps),
+    voicemailDir: voicemailDirOf(deps),
     log: app.log.child({ component: 'voice' }),
     httpPolicy: deps.flowEgress ?? defaultEgressPolicy,
+    dialer: sip,
   });
   sip.setInboundCalls(voice);
   // Calls a previous process left open (it died mid-call) are ended before SIP takes new ones.
@@ -325,6 +338,11 @@ function installVoice(app: FastifyInstance, deps: ServerDeps, routing: RoutingSe
 /** Where recordings are written (voice) and served from (the calls API): one directory for both. */
 function recordingsDirOf(deps: ServerDeps): string {
   return deps.recordingsDir ?? join(tmpdir(), 'hotline-recordings');
+}
+
+/** Where voicemail audio is written (voice) and served from (the voicemails API). */
+function voicemailDirOf(deps: ServerDeps): string {
+  return deps.voicemailDir ?? join(tmpdir(), 'hotline-voicemail');
 }
 
 /** Queues, users, skills and agent skills feed the router: after a successful change it reloads them. */

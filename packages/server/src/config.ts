@@ -54,6 +54,11 @@ const envSchema = z.object({
   HOTLINE_WEBRTC_PORT_MAX: port.optional(),
   /** Media worker threads; default one per core. */
   HOTLINE_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * The agents' WebRTC transport (ADR 0009): `native` (libdatachannel on one phone thread; start fails
+   * without it), `werift` (pure JavaScript in the media workers), `auto` (native when it loads, else werift).
+   */
+  HOTLINE_WEBRTC: z.enum(['auto', 'native', 'werift']).default('auto'),
   /** TURN for agents behind NAT (`turn:host:3478?transport=udp`, `turns:…`), handed to browsers. */
   HOTLINE_TURN_URL: z
     .string()
@@ -93,8 +98,10 @@ export interface MediaConfig {
   portRange: { min: number; max: number };
   /** undefined: one per core. */
   workers: number | undefined;
-  /** undefined: any free port (werift picks). */
+  /** undefined: any free port (the WebRTC stack picks). */
   webrtcPortRange: { min: number; max: number } | undefined;
+  /** The agents' WebRTC transport (`HOTLINE_WEBRTC`). */
+  webrtc: 'auto' | 'native' | 'werift';
   /** undefined: host candidates only. */
   turn: TurnConfig | undefined;
 }
@@ -169,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           portRange: { min: e.HOTLINE_RTP_PORT_MIN, max: e.HOTLINE_RTP_PORT_MAX },
           workers: e.HOTLINE_MEDIA_WORKERS,
           webrtcPortRange,
+          webrtc: e.HOTLINE_WEBRTC,
           turn,
         }
       : null,

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     sipRealm: config.sipRealm,
     voiceDir: join(config.dataDir, 'voice'),
     recordingsDir: join(config.dataDir, 'recordings'),
+    voicemailDir: join(config.dataDir, 'voicemail'),
     flowEgress: config.flowEgress,
     ...(media === undefined ? {} : { media }),
     ...(config.media?.turn === undefined ? {} : { turn: config.media.turn }),

@@ -14,6 +14,7 @@ import { TeamsPage } from './pages/teams-page';
 import { PhoneNumbersPage } from './pages/trunks/phone-numbers-page';
 import { TrunksPage } from './pages/trunks/trunks-page';
 import { UsersPage } from './pages/users/users-page';
+import { VoicemailPage } from './pages/voicemail/voicemail-page';
 import { WidgetSettingsPage } from './pages/widget-settings/widget-settings-page';
 
 /** Loaded on first visit: the flow editor brings the graph library, which nobody else needs. */
@@ -153,6 +154,14 @@ export const appRoutes: AppRoute[] = [
     section: 'work',
     allowed: viewConfig,
     element: <CallsPage />,
+  },
+  // Voicemail left by callers: the server's `recordings.listen` (supervisor up).
+  {
+    path: '/voicemail',
+    label: 'voicemail',
+    section: 'work',
+    allowed: viewConfig,
+    element: <VoicemailPage />,
   },
   // The navbar shows it in the Work section, after the desktop.
   {

@@ -116,25 +116,41 @@ export function transitionInteraction(
   event: LifecycleEvent,
   at: Millis,
 ): { lifecycle: InteractionLifecycle; event: InteractionStateChanged } {
+  const lifecycle: MutableInteractionLifecycle = {
+    id: current.id,
+    state: current.state,
+    stateSince: current.stateSince,
+    waitingState: current.waitingState,
+  };
+  return { lifecycle, event: advanceInteraction(lifecycle, event, at) };
+}
+
+/** A lifecycle changed in place by its only owner (the router's record of the interaction). */
+export type MutableInteractionLifecycle = {
+  -readonly [K in keyof InteractionLifecycle]: InteractionLifecycle[K];
+};
+
+/**
+ * `transitionInteraction` in place: the same table, refusal and event, without a new lifecycle
+ * object per step (the router makes several steps per decision and keeps the record for long).
+ */
+export function advanceInteraction(
+  lifecycle: MutableInteractionLifecycle,
+  event: LifecycleEvent,
+  at: Millis,
+): InteractionStateChanged {
   const edge = lifecycleTable[event];
-  if (!edge.from.includes(current.state)) {
+  const from = lifecycle.state;
+  if (!edge.from.includes(from)) {
     throw new DomainError(
       'ILLEGAL_TRANSITION',
-      `interaction ${current.id}: "${event}" is not allowed in state "${current.state}"`,
+      `interaction ${lifecycle.id}: "${event}" is not allowed in state "${from}"`,
     );
   }
-  const to = edge.to === 'previous_waiting' ? (current.waitingState ?? 'queued') : edge.to;
-  const waitingState =
-    to === 'queued' || to === 'callback_scheduled' ? to : to === 'offered' ? current.waitingState : null;
-  return {
-    lifecycle: { id: current.id, state: to, stateSince: at, waitingState },
-    event: {
-      type: 'interaction.state_changed',
-      interactionId: current.id,
-      from: current.state,
-      to,
-      cause: event,
-      at,
-    },
-  };
+  const to = edge.to === 'previous_waiting' ? (lifecycle.waitingState ?? 'queued') : edge.to;
+  lifecycle.waitingState =
+    to === 'queued' || to === 'callback_scheduled' ? to : to === 'offered' ? lifecycle.waitingState : null;
+  lifecycle.state = to;
+  lifecycle.stateSince = at;
+  return { type: 'interaction.state_changed', interactionId: lifecycle.id, from, to, cause: event, at };
 }

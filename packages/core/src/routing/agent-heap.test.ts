@@ -10,7 +10,7 @@ const entry = (ordinal: number, primary: number, secondary: number): AgentHeapEn
   idleSince: 0,
   ordinal,
   agent: ordinal,
-  pos: -1,
+  handle: -1,
   free: true,
 });
 
@@ -23,7 +23,7 @@ describe('AgentHeap', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), fc.nat(10), (ops, k) => {
-        const sut = new AgentHeap<number>();
+        const sut = new AgentHeap<AgentHeapEntry<number>>();
         const inside: AgentHeapEntry<number>[] = [];
         let next = 0;
         for (const o of ops) {
@@ -36,7 +36,7 @@ describe('AgentHeap', () => {
             if (o.kind === 'remove') {
               sut.remove(e);
               inside.splice(inside.indexOf(e), 1);
-              expect(e.pos).toBe(-1);
+              expect(e.handle).toBe(-1);
             } else {
               e.primary = o.p;
               e.secondary = o.s;

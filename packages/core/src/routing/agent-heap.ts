@@ -1,13 +1,8 @@
-import { type AgentKey, compareAgentKeys } from './agent-order';
+import type { AgentKey } from './agent-order';
 
 /**
- * An indexed binary heap; in the router it holds the free agents of one pool on one channel, and the
- * interactions waiting in it, best first. Each entry knows
- * its position, so removing an agent or re-keying it in place is one O(log n) sift — about three
- * times cheaper than a delete plus an insert in an ordered tree, and agents change far more often
- * than the router reads past the best one. Reading in order (to skip an agent who declined, or to
- * list runners-up in an explanation) walks the heap lazily with a small frontier, O(k log k) for the
- * first k, without changing it.
+ * An agent's entry in an `AgentHeap`: its key (copied, so that all entries have one shape) and
+ * whether it is free on the heap's channel.
  */
 export interface AgentHeapEntry<A> extends AgentKey {
   primary: number;
@@ -16,55 +11,105 @@ export interface AgentHeapEntry<A> extends AgentKey {
   idleSince: number;
   ordinal: number;
   readonly agent: A;
-  /** Index in the heap's array; -1 when not in it. */
-  pos: number;
-  /** Whether the agent is free on the heap's channel now (see Pool.reindex). */
+  /** Its handle in the heap while filed there (see `AgentHeap`); -1 when not in it. */
+  handle: number;
+  /** Whether the agent is free on the heap's channel now (see `reindexAgent` in pool.ts). */
   free: boolean;
 }
 
-export class IndexedHeap<E extends { pos: number }> {
-  constructor(readonly compare: (a: E, b: E) => number) {}
+/**
+ * Empties a reused scratch array and keeps its storage: `length = 0` drops the backing store, so the
+ * next push would allocate it again (on the router's hot path, once per command or visit).
+ */
+export function emptyArray(list: unknown[]): void {
+  while (list.length > 0) list.pop();
+}
 
-  readonly #a: E[] = [];
-  /** Positions still to visit in `visitInOrder` (kept to avoid an allocation per visit). */
+/** Numbers per place in the key array: primary, secondary, negMatch, idleSince, ordinal. */
+const K = 5;
+
+/**
+ * An indexed binary min-heap of agents in `compareAgentKeys` order: in the router, the free agents of
+ * one pool on one channel, best first. An entry can be taken out or re-keyed in place in one
+ * O(log n) sift — about three times cheaper than a delete plus an insert in an ordered tree, and
+ * agents change far more often than the router reads past the best one. Reading in order (to skip an
+ * agent who declined, or to list runners-up in an explanation) walks the heap lazily with a small
+ * frontier, O(k log k) for the first k, without changing it.
+ *
+ * Sifts and in-order walks touch no entry object but the ones they return: the keys are kept beside
+ * the entries, five numbers per place in one typed array, and an entry's place is found through its
+ * `handle` (a number it holds while in the heap) in typed arrays too, instead of a position written
+ * into every entry moved. The entries, scattered over a large heap, are what a walk or a sift waits
+ * for; the arrays are dense. An entry's key fields must be changed only through `update`.
+ */
+export class AgentHeap<E extends AgentHeapEntry<unknown>> {
+  readonly #entries: E[] = [];
+  /** The key of the entry at place i, at K·i … K·i + 4 (see `K`). */
+  #keys = new Float64Array(K * 16);
+  /** The handle of the entry at each place, and the place of each handle given out. */
+  #handleAt = new Int32Array(16);
+  #placeOf = new Int32Array(16);
+  /** Handles given back by entries taken out, to be given out again. */
+  readonly #freeHandles: number[] = [];
+  #handles = 0;
+  /** Places still to visit in `visitInOrder` (kept to avoid an allocation per visit). */
   readonly #frontier: number[] = [];
 
   get size(): number {
-    return this.#a.length;
+    return this.#entries.length;
   }
 
   peek(): E | undefined {
-    return this.#a[0];
+    return this.#entries[0];
   }
 
   insert(entry: E): void {
-    entry.pos = this.#a.length;
-    this.#a.push(entry);
-    this.#up(entry.pos);
+    const n = this.#entries.length;
+    if (n === this.#handleAt.length) {
+      this.#handleAt = grown(this.#handleAt);
+      this.#keys = grown(this.#keys);
+    }
+    let handle = this.#freeHandles.pop();
+    if (handle === undefined) {
+      handle = this.#handles++;
+      if (handle === this.#placeOf.length) this.#placeOf = grown(this.#placeOf);
+    }
+    entry.handle = handle;
+    this.#entries.push(entry);
+    this.#handleAt[n] = handle;
+    this.#placeOf[handle] = n;
+    this.#copyKey(entry, n);
+    this.#up(n);
   }
 
+  /** Takes the entry out (no-op when it is not in: `handle` -1). */
   remove(entry: E): void {
-    const i = entry.pos;
-    if (i < 0) return;
-    const last = this.#a.pop()!;
-    entry.pos = -1;
-    if (i < this.#a.length) {
-      this.#a[i] = last;
-      last.pos = i;
-      this.#sink(i);
-      this.#up(last.pos);
-    }
+    const handle = entry.handle;
+    if (handle < 0) return;
+    entry.handle = -1;
+    this.#freeHandles.push(handle);
+    const i = this.#placeOf[handle]!;
+    const last = this.#entries.pop()!;
+    const n = this.#entries.length;
+    if (i === n) return;
+    // The last entry fills the hole (its handle and key still at place n of the typed arrays).
+    this.#entries[i] = last;
+    this.#moveNumbers(n, i);
+    this.#down(i);
+    this.#up(i);
   }
 
   /** Restores the order after the entry's key fields were changed in place. */
   update(entry: E): void {
-    this.#up(entry.pos);
-    this.#down(entry.pos);
+    const i = this.#placeOf[entry.handle]!;
+    this.#copyKey(entry, i);
+    this.#up(i);
+    this.#down(this.#placeOf[entry.handle]!);
   }
 
   /** Entries in heap-array order (no particular order); the heap must not change while iterating. */
   entries(): IterableIterator<E> {
-    return this.#a.values();
+    return this.#entries.values();
   }
 
   /**
@@ -73,41 +118,40 @@ export class IndexedHeap<E extends { pos: number }> {
    * visit must not start another on the same heap.
    */
   visitInOrder(visit: (entry: E) => boolean): void {
-    const a = this.#a;
-    if (a.length === 0) return;
+    const entries = this.#entries;
+    if (entries.length === 0) return;
     const frontier = this.#frontier;
     frontier.push(0);
     while (frontier.length > 0) {
       const i = this.#takeBest(frontier);
       const l = 2 * i + 1;
-      if (l < a.length) frontier.push(l);
-      if (l + 1 < a.length) frontier.push(l + 1);
-      if (!visit(a[i]!)) break;
+      if (l < entries.length) frontier.push(l);
+      if (l + 1 < entries.length) frontier.push(l + 1);
+      if (!visit(entries[i]!)) break;
     }
-    frontier.length = 0;
+    emptyArray(frontier);
   }
 
   /** Entries best first, lazily; the heap must not change while iterating. */
   *ordered(): Generator<E> {
-    const a = this.#a;
-    if (a.length === 0) return;
+    const entries = this.#entries;
+    if (entries.length === 0) return;
     const frontier = [0];
     while (frontier.length > 0) {
       const i = this.#takeBest(frontier);
       const l = 2 * i + 1;
-      if (l < a.length) frontier.push(l);
-      if (l + 1 < a.length) frontier.push(l + 1);
-      yield a[i]!;
+      if (l < entries.length) frontier.push(l);
+      if (l + 1 < entries.length) frontier.push(l + 1);
+      yield entries[i]!;
     }
   }
 
-  /** Removes and returns the frontier's best position. */
+  /** Removes and returns the frontier's best place. */
   #takeBest(frontier: number[]): number {
     // The frontier stays small (it grows by at most one per step): a linear pick is fastest.
-    const a = this.#a;
     let best = 0;
     for (let k = 1; k < frontier.length; k++) {
-      if (this.compare(a[frontier[k]!]!, a[frontier[best]!]!) < 0) best = k;
+      if (this.#before(frontier[k]!, frontier[best]!)) best = k;
     }
     const i = frontier[best]!;
     frontier[best] = frontier[frontier.length - 1]!;
@@ -115,70 +159,78 @@ export class IndexedHeap<E extends { pos: number }> {
     return i;
   }
 
-  /** Sift-up of the entry at `i`, no higher than position `top`. */
-  #up(i: number, top = 0): void {
-    const a = this.#a;
-    const e = a[i]!;
-    while (i > top) {
-      const p = (i - 1) >> 1;
-      const parent = a[p]!;
-      if (this.compare(e, parent) >= 0) break;
-      a[i] = parent;
-      parent.pos = i;
-      i = p;
-    }
-    a[i] = e;
-    e.pos = i;
+  /** Whether the entry at place `i` comes before the one at place `j` (`compareAgentKeys` < 0). */
+  #before(i: number, j: number): boolean {
+    const k = this.#keys;
+    let a = K * i;
+    let b = K * j;
+    for (let f = 0; f < K - 1; f++, a++, b++) if (k[a] !== k[b]) return k[a]! < k[b]!;
+    return k[a]! < k[b]!;
   }
 
-  /**
-   * Sift-down for an entry that most likely belongs near the bottom (the last one, moved into a
-   * removed entry's place): the hole goes down to a leaf along the better children, one comparison
-   * per level, and the entry rises from there (Floyd) — about half the comparisons of `#down`.
-   */
-  #sink(i: number): void {
-    const a = this.#a;
-    const n = a.length;
-    const e = a[i]!;
-    const start = i;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && this.compare(a[r]!, a[l]!) < 0 ? r : l;
-      const child = a[c]!;
-      a[i] = child;
-      child.pos = i;
-      i = c;
+  #copyKey(entry: E, i: number): void {
+    const k = this.#keys;
+    const a = K * i;
+    k[a] = entry.primary;
+    k[a + 1] = entry.secondary;
+    k[a + 2] = entry.negMatch;
+    k[a + 3] = entry.idleSince;
+    k[a + 4] = entry.ordinal;
+  }
+
+  /** Moves the handle and key at place `from` to place `to` (the entry itself: the caller). */
+  #moveNumbers(from: number, to: number): void {
+    const k = this.#keys;
+    const handle = this.#handleAt[from]!;
+    this.#handleAt[to] = handle;
+    this.#placeOf[handle] = to;
+    k.copyWithin(K * to, K * from, K * from + K);
+  }
+
+  #swap(i: number, j: number): void {
+    const entries = this.#entries;
+    const e = entries[i]!;
+    entries[i] = entries[j]!;
+    entries[j] = e;
+    const handles = this.#handleAt;
+    const h = handles[i]!;
+    handles[i] = handles[j]!;
+    handles[j] = h;
+    this.#placeOf[handles[i]!] = i;
+    this.#placeOf[h] = j;
+    const k = this.#keys;
+    for (let f = 0; f < K; f++) {
+      const t = k[K * i + f]!;
+      k[K * i + f] = k[K * j + f]!;
+      k[K * j + f] = t;
     }
-    a[i] = e;
-    e.pos = i;
-    this.#up(i, start);
+  }
+
+  #up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#before(i, parent)) return;
+      this.#swap(i, parent);
+      i = parent;
+    }
   }
 
   #down(i: number): void {
-    const a = this.#a;
-    const n = a.length;
-    const e = a[i]!;
+    const n = this.#entries.length;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && this.compare(a[r]!, a[l]!) < 0 ? r : l;
-      const child = a[c]!;
-      if (this.compare(child, e) >= 0) break;
-      a[i] = child;
-      child.pos = i;
+      if (l >= n) return;
+      const c = l + 1 < n && this.#before(l + 1, l) ? l + 1 : l;
+      if (!this.#before(c, i)) return;
+      this.#swap(i, c);
       i = c;
     }
-    a[i] = e;
-    e.pos = i;
   }
 }
 
-/** The free agents of one pool on one channel, best first. */
-export class AgentHeap<A> extends IndexedHeap<AgentHeapEntry<A>> {
-  constructor() {
-    super(compareAgentKeys);
-  }
+/** A typed array twice as long with the same numbers first (for the heaps' growth). */
+export function grown<T extends Float64Array | Int32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(2 * array.length);
+  bigger.set(array);
+  return bigger;
 }

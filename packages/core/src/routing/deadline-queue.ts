@@ -2,64 +2,82 @@
  * A min-heap of timed items (offer timeouts, wrap-up ends, expansion and overflow checks). Items are
  * never removed early: whoever pops one checks that it still applies, which keeps every operation
  * O(log n). Equal times pop in insertion order, so runs are reproducible.
+ *
+ * The heap lives in three parallel arrays (time, insertion number, item) rather than an array of
+ * entry objects: an offer pushes one and it lives for the offer timeout, so a wrapper per push was
+ * a steady stream of objects surviving into the old generation.
  */
 export class DeadlineQueue<T> {
-  #heap: { at: number; seq: number; item: T }[] = [];
-  #seq = 0;
+  readonly #at: number[] = [];
+  readonly #seq: number[] = [];
+  readonly #items: T[] = [];
+  #pushed = 0;
 
   get size(): number {
-    return this.#heap.length;
+    return this.#items.length;
   }
 
   push(at: number, item: T): void {
-    const heap = this.#heap;
-    heap.push({ at, seq: this.#seq++, item });
-    let i = heap.length - 1;
+    const seq = this.#pushed++;
+    const times = this.#at;
+    const seqs = this.#seq;
+    const items = this.#items;
+    // Sift up through a hole: parents that come later move down into it.
+    let i = items.length;
+    times.push(at);
+    seqs.push(seq);
+    items.push(item);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.#less(i, parent)) break;
-      this.#swap(i, parent);
+      if (!before(at, seq, times[parent]!, seqs[parent]!)) break;
+      this.#move(parent, i);
       i = parent;
     }
+    times[i] = at;
+    seqs[i] = seq;
+    items[i] = item;
   }
 
   peekAt(): number | null {
-    return this.#heap[0]?.at ?? null;
+    return this.#items.length > 0 ? this.#at[0]! : null;
   }
 
   /** Removes and returns the earliest item due at or before `now`. */
   popDue(now: number): T | undefined {
-    const heap = this.#heap;
-    const top = heap[0];
-    if (!top || top.at > now) return undefined;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && this.#less(l, m)) m = l;
-        if (r < heap.length && this.#less(r, m)) m = r;
-        if (m === i) break;
-        this.#swap(i, m);
-        i = m;
-      }
+    const times = this.#at;
+    const seqs = this.#seq;
+    const items = this.#items;
+    if (items.length === 0 || times[0]! > now) return undefined;
+    const top = items[0]!;
+    const at = times.pop()!;
+    const seq = seqs.pop()!;
+    const item = items.pop()!;
+    const n = items.length;
+    if (n === 0) return top;
+    // Sift the last entry down from the root through a hole.
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && before(times[r]!, seqs[r]!, times[l]!, seqs[l]!) ? r : l;
+      if (!before(times[c]!, seqs[c]!, at, seq)) break;
+      this.#move(c, i);
+      i = c;
     }
-    return top.item;
+    times[i] = at;
+    seqs[i] = seq;
+    items[i] = item;
+    return top;
   }
 
-  #less(i: number, j: number): boolean {
-    const a = this.#heap[i]!;
-    const b = this.#heap[j]!;
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  #move(from: number, to: number): void {
+    this.#at[to] = this.#at[from]!;
+    this.#seq[to] = this.#seq[from]!;
+    this.#items[to] = this.#items[from]!;
   }
+}
 
-  #swap(i: number, j: number): void {
-    const heap = this.#heap;
-    const t = heap[i]!;
-    heap[i] = heap[j]!;
-    heap[j] = t;
-  }
+function before(at: number, seq: number, otherAt: number, otherSeq: number): boolean {
+  return at < otherAt || (at === otherAt && seq < otherSeq);
 }

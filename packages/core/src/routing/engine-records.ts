@@ -1,12 +1,11 @@
 import type { AgentState } from '../agent/agent-state';
 import type { Channel } from '../channels';
 import type { AgentId, InteractionId, QueueId, SkillId } from '../ids';
-import type { InteractionLifecycle } from '../interaction/interaction-lifecycle';
+import type { MutableInteractionLifecycle } from '../interaction/interaction-lifecycle';
 import { type Millis, millis } from '../ports';
-import type { AgentKey } from './agent-order';
 import type { InteractionView } from './engine-contract';
 import type { ExplainedAgent, ExplainedInteraction, PoolSummary } from './explanation';
-import type { Membership, Pool, WaitEntry } from './pool';
+import type { AgentSlot, Membership, Pool, WaitEntry } from './pool';
 import type { QueueConfig, SkillRequirement } from './queue-config';
 import type { WaitKey } from './wait-order';
 
@@ -20,14 +19,27 @@ export interface AgentEntry {
   skills: ReadonlyMap<SkillId, number>;
   /** The pools the agent qualifies for, with its entries in their indexes (see pool.ts). */
   memberships: AgentMembership[];
+  /** The pools of `memberships`, in the same order: the agent trigger reads them without touching those. */
+  pools: RoutedPool[];
+  /** The entries of all its memberships in one list, kept by the pools (see `PoolAgent.slots`). */
+  slots: AgentSlot<AgentEntry>[];
   /** Interactions reserved for this agent alone for now (personal / last agent / direct transfer). */
   personal: Map<InteractionId, Routed>;
+  /**
+   * False only when the agent's entries were last brought up to date with no free slot on any
+   * channel, so none of them is marked free: an agent busy before and after a change needs no
+   * re-indexing. True when unknown (a new or changed membership, profile or restore).
+   */
+  indexedFree: boolean;
+  /** Changed since the last re-index (listed once in the engine's dirty list). */
+  dirty: boolean;
 }
 
 export interface Routed {
   readonly id: InteractionId;
   readonly channel: Channel;
-  lifecycle: InteractionLifecycle;
+  /** Changed in place by the engine (`advanceInteraction`); owned by this record alone. */
+  readonly lifecycle: MutableInteractionLifecycle;
   queue: QueueConfig;
   priority: number;
   skills: readonly SkillRequirement[];
@@ -104,15 +116,19 @@ export function summary(pool: RoutedPool, channel: Channel): PoolSummary {
   };
 }
 
-export function explained(pool: RoutedPool, agent: AgentEntry, key: AgentKey): ExplainedAgent {
+/**
+ * An agent read from an available-agent index, from its entry alone: a free filed entry's key is
+ * up to date (re-keyed at every change of the agent), so its `idleSince` is the agent's.
+ */
+export function explained(pool: RoutedPool, entry: AgentSlot<AgentEntry>): ExplainedAgent {
   return {
-    agentId: agent.state.id,
+    agentId: entry.agentId,
     queueId: pool.queue.id,
     strategy: pool.queue.strategy,
-    primary: key.primary,
-    secondary: key.secondary,
-    skillMatch: -key.negMatch,
-    idleSince: agent.state.idleSince,
+    primary: entry.primary,
+    secondary: entry.secondary,
+    skillMatch: -entry.negMatch,
+    idleSince: entry.idleSince,
   };
 }
 
@@ -130,10 +146,14 @@ export function explainedMember(membership: AgentMembership): ExplainedAgent {
   };
 }
 
-/** The agent's membership in the first of `pools` it belongs to (a few pools each: a scan, no hashing). */
+/**
+ * The agent's membership in the first of `pools` it belongs to (a few pools each: a scan of the
+ * agent's list of pools, no hashing, and only the membership found is read).
+ */
 export function membershipIn(agent: AgentEntry, pools: readonly RoutedPool[]): AgentMembership | undefined {
   for (const pool of pools) {
-    for (const m of agent.memberships) if (m.pool === pool) return m;
+    const at = agent.pools.indexOf(pool);
+    if (at >= 0) return agent.memberships[at];
   }
   return undefined;
 }

@@ -1,37 +1,40 @@
 import { type AgentState, freeSlots } from '../agent/agent-state';
 import { type Channel, channels } from '../channels';
 import type { AgentId, SkillId } from '../ids';
-import { type AgentHeapEntry, IndexedHeap } from './agent-heap';
-import {
-  type AgentKey,
-  compareAgentKeys,
-  fillAgentKey,
-  type MutableAgentKey,
-  sameAgentKey,
-  skillMatch,
-} from './agent-order';
-import type { QueueConfig } from './queue-config';
-import { compareWaitKeys, type WaitKey } from './wait-order';
+import { AgentHeap, type AgentHeapEntry, emptyArray } from './agent-heap';
+import { type AgentKey, fillAgentKey, type MutableAgentKey, sameAgentKey, skillMatch } from './agent-order';
+import type { QueueConfig, Strategy } from './queue-config';
+import { WaitHeap } from './wait-heap';
+import type { WaitKey } from './wait-order';
 
 /**
  * The agents who may take a queue's interactions at one relaxation level, and the interactions
- * waiting for them. Both sides are indexed binary heaps (agent-heap.ts), one per channel, created the
+ * waiting for them. Both sides are indexed binary heaps (agent-heap.ts, wait-heap.ts), one per channel, created the
  * first time the channel is used, so a decision reads the top of a few heaps instead of scanning agents
  * or interactions. A queue has one pool per distinct relaxation in its expansion steps.
  *
  * Invariant kept by the engine: every member with a free slot on an indexed channel is filed in that
  * channel's heap under the key its queue's strategy gives it now, marked free; a filed agent who is
- * no longer free is marked so and skipped by readers (see `reindex`).
+ * no longer free is marked so and skipped by readers (see `reindexAgent`).
  *
  * Each member has a `Membership` here, shared with the agent's record: it holds the agent's heap
- * entry for every index of the pool (filed or not), so re-indexing an agent after a change walks
- * its own memberships instead of looking itself up in every index of every pool.
+ * entry for every index of the pool (filed or not), and the agent's record lists all those entries
+ * in one array too (`PoolAgent.slots`), so re-indexing an agent after a change walks its own entries
+ * instead of looking itself up in every index of every pool.
  */
-export interface PoolAgent {
+export interface PoolAgent<Self> {
   readonly state: AgentState;
   /** Tie-break of last resort in agent order: stable, unique per engine. */
   readonly ordinal: number;
   readonly skills: ReadonlyMap<SkillId, number>;
+  /** The agent's memberships in the order of its pools (kept by the engine, see `Membership`). */
+  readonly memberships: readonly { readonly entries: readonly AgentSlot<Self>[] }[];
+  /**
+   * The entries of all those memberships in one list, in the same order (membership by membership,
+   * each in its pool's index order), kept by the pools: re-indexing the agent (`reindexAgent`) walks
+   * this list instead of every membership and its own list — a few pointer chases less per pool.
+   */
+  readonly slots: AgentSlot<Self>[];
 }
 
 export interface PoolInteraction {
@@ -44,16 +47,25 @@ export interface PoolInteraction {
  * Created by `Pool.addMember`; the engine keeps the agent's memberships in the order of its pools,
  * which is the order every re-index walks them (the `random` strategy draws tickets in that order).
  */
-export interface Membership<A extends PoolAgent, I extends PoolInteraction> {
+export interface Membership<A extends PoolAgent<A>, I extends PoolInteraction> {
   readonly pool: Pool<A, I>;
   readonly agent: A;
   readonly match: number;
   readonly entries: AgentSlot<A>[];
 }
 
-/** An agent's entry in one available-agent index; it knows its index, so re-indexing needs no lookup. */
+/**
+ * An agent's entry in one available-agent index; it knows its index and the agent's match in the
+ * pool, so re-indexing needs no lookup.
+ */
 export interface AgentSlot<A> extends AgentHeapEntry<A> {
   readonly index: AvailableIndex<A>;
+  readonly match: number;
+  /**
+   * The agent's id, copied: with the key (whose `idleSince` is the agent's while filed free) an
+   * explanation can list a runner-up without reading the agent's record.
+   */
+  readonly agentId: AgentId;
 }
 
 /**
@@ -85,11 +97,17 @@ export function freeByChannel(state: AgentState, out: FreeByChannel = newFreeByC
   return out;
 }
 
+/** Whether the agent may be offered anything at all (a free slot on some channel). */
+export function hasFreeSlot(free: FreeByChannel): boolean {
+  for (let c = 0; c < free.length; c++) if (free[c]! > 0) return true;
+  return false;
+}
+
 export function newFreeByChannel(): FreeByChannel {
   return new Int32Array(channels.length);
 }
 
-export class Pool<A extends PoolAgent, I extends PoolInteraction> {
+export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
   /** Qualified agents (any presence). */
   readonly members = new Map<AgentId, A>();
   readonly #memberships = new Map<AgentId, Membership<A, I>>();
@@ -103,8 +121,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   readonly #waitingOn: (WaitIndex<I> | undefined)[] = [];
   /** Members not logged out (for "no agents" overflow and staffing figures). */
   loggedIn = 0;
-  /** Scratch for `#keyOf`, and for the entries `visitFree` evicts (both emptied before returning). */
-  readonly #scratch: MutableAgentKey = { primary: 0, secondary: 0, negMatch: 0, idleSince: 0, ordinal: 0 };
+  /** Scratch for the entries `visitFree` evicts (emptied before returning). */
   readonly #stale: AgentSlot<A>[] = [];
 
   constructor(
@@ -121,18 +138,26 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     return true;
   }
 
-  /** Adds a qualified agent; the caller keeps the membership with the agent (see `Membership`). */
+  /**
+   * Adds a qualified agent; the caller appends the membership to the agent's (see `Membership`),
+   * and its entries go to the end of the agent's `slots`.
+   */
   addMember(agent: A): Membership<A, I> {
+    const match = skillMatch(agent.skills, this.queue.requiredSkills);
     const membership: Membership<A, I> = {
       pool: this,
       agent,
-      match: skillMatch(agent.skills, this.queue.requiredSkills),
-      entries: this.#availableList.map((index) => unfiledSlot(agent, index)),
+      match,
+      entries: this.#availableList.map((index) => unfiledSlot(agent, agent.state.id, index, match)),
     };
     this.members.set(agent.state.id, agent);
     this.#memberships.set(agent.state.id, membership);
     if (agent.state.presence !== 'logged_out') this.loggedIn++;
-    this.reindex(membership, freeByChannel(agent.state));
+    const free = freeByChannel(agent.state);
+    for (const entry of membership.entries) {
+      agent.slots.push(entry);
+      reindexSlot(entry, free);
+    }
     return membership;
   }
 
@@ -142,42 +167,10 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
     this.members.delete(agent.state.id);
     this.#memberships.delete(agent.state.id);
     if (agent.state.presence !== 'logged_out') this.loggedIn--;
-    for (const entry of membership.entries) if (entry.pos >= 0) evict(entry);
-  }
-
-  /**
-   * Brings the member's entries in line with its current state (call after every change of it).
-   * An agent who stops being free stays filed, marked not free: readers skip it and evict it only if
-   * they meet it, and when it is free again it is re-keyed in place — one heap sift per cycle instead
-   * of a removal and an insertion in every pool.
-   */
-  reindex(membership: Membership<A, I>, free: FreeByChannel): void {
     for (const entry of membership.entries) {
-      const index = entry.index;
-      const filed = entry.pos >= 0;
-      if (free[index.channelNo]! < 1) {
-        if (filed && entry.free) {
-          entry.free = false;
-          index.free--;
-        }
-        continue;
-      }
-      const key = this.#keyOf(membership.agent, index.channel, filed ? entry : undefined, membership.match);
-      if (!filed) {
-        copyKey(entry, key);
-        entry.free = true;
-        index.heap.insert(entry);
-        index.free++;
-        continue;
-      }
-      if (!entry.free) {
-        entry.free = true;
-        index.free++;
-      }
-      if (!sameAgentKey(entry, key)) {
-        copyKey(entry, key);
-        index.heap.update(entry);
-      }
+      if (entry.handle >= 0) evict(entry);
+      const at = agent.slots.indexOf(entry);
+      if (at >= 0) agent.slots.splice(at, 1);
     }
   }
 
@@ -185,7 +178,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
    * Visits the free agents on `channel` best first until `visit` returns false. Entries of agents
    * no longer free met on the way are evicted afterwards.
    */
-  visitFree(channel: Channel, visit: (entry: AgentHeapEntry<A>) => boolean): void {
+  visitFree(channel: Channel, visit: (entry: AgentSlot<A>) => boolean): void {
     const stale = this.#stale;
     this.#index(channel).heap.visitInOrder((entry) => {
       if (entry.free) return visit(entry);
@@ -193,7 +186,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       return true;
     });
     for (const entry of stale) evict(entry);
-    stale.length = 0;
+    emptyArray(stale);
   }
 
   /** Makes sure agents are indexed for `channel` (from the first time work of it comes here). */
@@ -203,37 +196,26 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       index = {
         channel,
         channelNo: channelNo(channel),
-        heap: new IndexedHeap<AgentSlot<A>>(compareAgentKeys),
+        heap: new AgentHeap<AgentSlot<A>>(),
         free: 0,
+        strategy: this.queue.strategy,
+        random: this.random,
       };
       this.#available[index.channelNo] = index;
       this.#availableList.push(index);
       for (const membership of this.#memberships.values()) {
         const agent = membership.agent;
-        const entry = unfiledSlot(agent, index);
+        const entry = unfiledSlot(agent, agent.state.id, index, membership.match);
         membership.entries.push(entry);
+        agent.slots.splice(slotsThrough(agent, membership), 0, entry);
         if (freeSlots(agent.state, channel) < 1) continue;
-        copyKey(entry, this.#keyOf(agent, channel, undefined, membership.match));
+        copyKey(entry, keyOf(entry, undefined));
         entry.free = true;
         index.heap.insert(entry);
         index.free++;
       }
     }
     return index;
-  }
-
-  /** The agent's key now, in a scratch object (valid until the next call). */
-  #keyOf(agent: A, channel: Channel, previous: AgentKey | undefined, match: number): AgentKey {
-    return fillAgentKey(
-      this.#scratch,
-      this.queue.strategy,
-      agent.state,
-      agent.ordinal,
-      match,
-      channel,
-      previous,
-      this.random,
-    );
   }
 
   availableCount(channel: Channel): number {
@@ -267,7 +249,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   addWaiting(channel: Channel, item: I): WaitEntry<I> {
     let index = this.#waitingOn[channelNo(channel)];
     if (!index) {
-      index = { heap: new IndexedHeap<WaitEntry<I>>(compareWaitKeys), filings: 0 };
+      index = { heap: new WaitHeap<WaitEntry<I>>(), filings: 0 };
       this.#waiting.push(index);
       this.#waitingOn[channelNo(channel)] = index;
       // Agents become indexed for this channel now that work of it exists here.
@@ -281,7 +263,7 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
       item,
       heap: index.heap,
       filed: index.filings++,
-      pos: -1,
+      handle: -1,
     };
     index.heap.insert(entry);
     return entry;
@@ -299,8 +281,79 @@ export class Pool<A extends PoolAgent, I extends PoolInteraction> {
   }
 }
 
-/** One shape for every heap entry (the comparator stays monomorphic); filed by `reindex` when free. */
-function unfiledSlot<A>(agent: A, index: AvailableIndex<A>): AgentSlot<A> {
+/**
+ * Brings the agent's entries in every index of its pools in line with its free slots (call after
+ * every change of it), in the order of `slots` — the order the `random` strategy draws tickets in.
+ * An agent who stops being free stays filed, marked not free: readers skip it and evict it only if
+ * they meet it, and when it is free again it is re-keyed in place — one heap sift per cycle instead
+ * of a removal and an insertion in every pool.
+ */
+export function reindexAgent<A extends PoolAgent<A>>(agent: A, free: FreeByChannel): void {
+  for (const entry of agent.slots) reindexSlot(entry, free);
+}
+
+function reindexSlot<A extends PoolAgent<A>>(entry: AgentSlot<A>, free: FreeByChannel): void {
+  const index = entry.index;
+  const filed = entry.handle >= 0;
+  if (free[index.channelNo]! < 1) {
+    if (filed && entry.free) {
+      entry.free = false;
+      index.free--;
+    }
+    return;
+  }
+  const key = keyOf(entry, filed ? entry : undefined);
+  if (!filed) {
+    copyKey(entry, key);
+    entry.free = true;
+    index.heap.insert(entry);
+    index.free++;
+    return;
+  }
+  if (!entry.free) {
+    entry.free = true;
+    index.free++;
+  }
+  if (!sameAgentKey(entry, key)) {
+    copyKey(entry, key);
+    index.heap.update(entry);
+  }
+}
+
+/** Where a new entry of `membership` goes in the agent's `slots`: after that membership's others. */
+function slotsThrough<A extends PoolAgent<A>>(
+  agent: A,
+  membership: { readonly entries: readonly AgentSlot<A>[] },
+): number {
+  let through = 0;
+  for (const m of agent.memberships) {
+    through += m.entries.length;
+    if (m === membership) return through - 1;
+  }
+  return agent.slots.length;
+}
+
+/** Scratch for `keyOf` (the engine is single-threaded and the key is copied at once). */
+const scratchKey: MutableAgentKey = { primary: 0, secondary: 0, negMatch: 0, idleSince: 0, ordinal: 0 };
+
+/** The entry's agent's key now in its index, in a scratch object (valid until the next call). */
+function keyOf<A extends PoolAgent<A>>(entry: AgentSlot<A>, previous: AgentKey | undefined): AgentKey {
+  const index = entry.index;
+  const agent = entry.agent;
+  return fillAgentKey(
+    scratchKey,
+    index.strategy,
+    agent.state,
+    agent.ordinal,
+    entry.match,
+    index.channel,
+    previous,
+    index.random,
+  );
+}
+
+/** One shape for every heap entry (the comparator stays monomorphic); filed by `reindexSlot` when free. */
+function unfiledSlot<A>(agent: A, agentId: AgentId, index: AvailableIndex<A>, match: number): AgentSlot<A> {
   return {
     primary: 0,
     secondary: 0,
@@ -308,9 +361,11 @@ function unfiledSlot<A>(agent: A, index: AvailableIndex<A>): AgentSlot<A> {
     idleSince: 0,
     ordinal: 0,
     agent,
-    pos: -1,
+    handle: -1,
     free: false,
     index,
+    match,
+    agentId,
   };
 }
 
@@ -333,10 +388,11 @@ function copyKey(entry: MutableAgentKey, key: AgentKey): void {
  */
 export interface WaitEntry<I> extends WaitKey {
   readonly item: I;
-  readonly heap: IndexedHeap<WaitEntry<I>>;
+  readonly heap: WaitHeap<WaitEntry<I>>;
   /** Filing order within the heap (see `allWaiting`). */
   readonly filed: number;
-  pos: number;
+  /** Its handle in the heap while in it (see `WaitHeap`); -1 once taken out. */
+  handle: number;
 }
 
 /** Takes an interaction's entry out of the pool it was filed in (no-op when already out). */
@@ -345,7 +401,7 @@ export function removeWaiting<I>(entry: WaitEntry<I>): void {
 }
 
 interface WaitIndex<I> {
-  readonly heap: IndexedHeap<WaitEntry<I>>;
+  readonly heap: WaitHeap<WaitEntry<I>>;
   /** Entries filed so far (stamps `WaitEntry.filed`). */
   filings: number;
 }
@@ -353,7 +409,10 @@ interface WaitIndex<I> {
 interface AvailableIndex<A> {
   readonly channel: Channel;
   readonly channelNo: number;
-  readonly heap: IndexedHeap<AgentSlot<A>>;
+  readonly heap: AgentHeap<AgentSlot<A>>;
   /** Entries whose agent is free on the channel now (the rest wait to be re-keyed or evicted). */
   free: number;
+  /** The pool's strategy and random source, for re-keying an entry from the entry alone. */
+  readonly strategy: Strategy;
+  readonly random: () => number;
 }

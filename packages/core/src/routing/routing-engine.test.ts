@@ -245,6 +245,39 @@ describe('routing engine: the agent trigger and the order guarantee', () => {
     expect(w.sut.interaction(ix('a-prio'))!.state).toBe('queued'); // chat: x has no chat capacity
   });
 
+  it('a queued caller who asks for a callback keeps their place; only a queued one may ask', () => {
+    const w = world([queueConfig({ id: q('s'), name: 'S' })]);
+    w.enqueue('first', 's', 1);
+    w.enqueue('second', 's', 2);
+    const asked = w.rec(w.sut.requestCallback(ix('first'), t(5)));
+    expect(asked).toMatchObject([
+      { type: 'interaction.state_changed', interactionId: 'first', from: 'queued', to: 'callback_scheduled' },
+    ]);
+    w.enqueue('third', 's', 6);
+    expect(w.sut.position(ix('first'))).toBe(1);
+    w.agent('x', 10);
+    expect(offeredTo(w.events)).toEqual([['first', 'x']]);
+    // Offered: the agent's phone rings, it is too late to ask.
+    expect(() => w.sut.requestCallback(ix('first'), t(11))).toThrow();
+    w.rec(w.sut.accept(a('x'), ix('first'), t(12)));
+    expect(w.sut.interaction(ix('first'))!.state).toBe('connected');
+  });
+
+  it('counts each logged-in agent once after the queues are set again (a configuration reload)', () => {
+    const queues = [queueConfig({ id: q('s'), name: 'S' })];
+    const w = world(queues);
+    w.agent('x', 1);
+    expect(w.sut.queueSnapshot(q('s'))).toMatchObject({ members: 1, loggedIn: 1, ready: 1 });
+    w.rec(
+      w.sut.setQueues([queueConfig({ id: q('s'), name: 'S' }), queueConfig({ id: q('t'), name: 'T' })], t(2)),
+    );
+    expect(w.sut.queueSnapshot(q('s'))).toMatchObject({ members: 1, loggedIn: 1, ready: 1 });
+    expect(w.sut.queueSnapshot(q('t'))).toMatchObject({ members: 1, loggedIn: 1, ready: 1 });
+    // And routing still works: one offer, to x.
+    w.enqueue('c1', 't', 3);
+    expect(offeredTo(w.events)).toEqual([['c1', 'x']]);
+  });
+
   it('reports position in queue and the queue snapshot', () => {
     const w = world([queueConfig({ id: q('s'), name: 'S' })]);
     w.enqueue('c1', 's', 1);
@@ -460,6 +493,20 @@ describe('routing engine: expansion and overflow', () => {
     cb.enqueue('c1', 's', 0);
     cb.rec(cb.sut.tick(t(60_000)));
     expect(cb.sut.interaction(ix('c1'))!.state).toBe('callback_scheduled');
+  });
+
+  it('applies overflow to voicemail to calls only: a task in the same queue (the voicemail itself) waits', () => {
+    const rule = { afterMs: null, noAgents: true, action: { type: 'voicemail' } } as const;
+    const w = world([queueConfig({ id: q('s'), name: 'S', overflow: [rule] })]);
+    const call = w.enqueue('call', 's', 0);
+    expect(call.find((e) => e.type === 'routing.overflow')).toMatchObject({ action: { type: 'voicemail' } });
+    expect(w.sut.interaction(ix('call'))).toBeUndefined();
+    const task = w.enqueue('vm', 's', 1, { channel: 'task' });
+    expect(task.find((e) => e.type === 'routing.overflow')).toBeUndefined();
+    expect(w.sut.interaction(ix('vm'))!.state).toBe('queued');
+    expect(w.rec(w.sut.tick(t(600_000))).find((e) => e.type === 'routing.overflow')).toBeUndefined();
+    w.agent('x', 600_001);
+    expect(offeredTo(w.events)).toEqual([['vm', 'x']]);
   });
 
   it('overflows at once when nobody who could take it is logged in, and when the last agent logs out', () => {

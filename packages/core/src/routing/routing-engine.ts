@@ -4,12 +4,13 @@ import { type Channel, channels } from '../channels';
 import { DomainError } from '../domain-error';
 import type { AgentId, InteractionId, QueueId, SkillId } from '../ids';
 import {
+  advanceInteraction,
   type InteractionState,
   type LifecycleEvent,
   newInteractionLifecycle,
-  transitionInteraction,
 } from '../interaction/interaction-lifecycle';
 import { type Millis, millis } from '../ports';
+import { emptyArray } from './agent-heap';
 import { DeadlineQueue } from './deadline-queue';
 import type {
   AgentProfile,
@@ -42,7 +43,16 @@ import type {
   WaitingExplanation,
   WaitingReason,
 } from './explanation';
-import { channelNo, freeByChannel, newFreeByChannel, Pool, removeWaiting, type WaitEntry } from './pool';
+import {
+  channelNo,
+  freeByChannel,
+  hasFreeSlot,
+  newFreeByChannel,
+  Pool,
+  reindexAgent,
+  removeWaiting,
+  type WaitEntry,
+} from './pool';
 import type { OverflowAction, OverflowRule, QueueConfig } from './queue-config';
 import type { RoutingEvent } from './routing-events';
 import { compareWaitKeys, type WaitKey } from './wait-order';
@@ -83,7 +93,8 @@ export class RoutingEngine {
   readonly #deadlines = new DeadlineQueue<Deadline>();
   #seq = 0;
   #events: RoutingEvent[] = [];
-  readonly #dirty = new Set<AgentEntry>();
+  /** Agents changed since the last re-index, in order of first change (each once: `AgentEntry.dirty`). */
+  readonly #dirty: AgentEntry[] = [];
   /** Scratch free-slot counts for re-indexing and for the agent trigger (one each: never nested). */
   readonly #freeForIndex = newFreeByChannel();
   readonly #freeForRouting = newFreeByChannel();
@@ -111,12 +122,15 @@ export class RoutingEngine {
       this.#pools.clear();
       this.#stagePoolCache.clear();
       this.#poolsBySkill.clear();
-      for (const q of this.#queues.values()) {
-        for (const relax of new Set([0, ...q.expansion.map((s) => s.relaxLevelsBy)])) this.#pool(q, relax);
-      }
+      // Every agent leaves the old pools; creating each new pool enrols the agents who qualify (once).
       for (const agent of this.#agents.values()) {
         agent.memberships = [];
-        this.#joinPools(agent);
+        agent.pools = [];
+        agent.slots = [];
+        agent.indexedFree = true;
+      }
+      for (const q of this.#queues.values()) {
+        for (const relax of new Set([0, ...q.expansion.map((s) => s.relaxLevelsBy)])) this.#pool(q, relax);
       }
       for (const ix of this.#interactions.values()) {
         ix.stage = Math.min(ix.stage, ix.queue.expansion.length);
@@ -139,7 +153,11 @@ export class RoutingEngine {
           ordinal: this.#agents.size,
           skills: profile.skills,
           memberships: [],
+          pools: [],
+          slots: [],
           personal: new Map(),
+          indexedFree: true,
+          dirty: false,
         };
         this.#agents.set(profile.id, agent);
         this.#joinPools(agent);
@@ -147,6 +165,7 @@ export class RoutingEngine {
       }
       for (const m of agent.memberships) m.pool.removeMember(agent);
       agent.memberships = [];
+      agent.pools = [];
       agent.state = agentSm.setCapacity(agent.state, profile.capacity);
       agent.skills = profile.skills;
       this.#joinPools(agent);
@@ -352,6 +371,17 @@ export class RoutingEngine {
     });
   }
 
+  /**
+   * The waiting customer asked to be called back (a caller pressed the queue's callback key) and will
+   * hang up: the interaction keeps its place — its effective enqueue time and sequence — and is routed
+   * as before (`callback_scheduled` waits like `queued`); the channel calls the customer once an agent
+   * accepts. Only a `queued` interaction may ask (an offered one is already ringing an agent): anything
+   * else is an illegal transition.
+   */
+  requestCallback(interactionId: InteractionId, at: Millis): RoutingEvent[] {
+    return this.#run(() => this.#transition(this.#interaction(interactionId), 'callback_requested', at));
+  }
+
   /** The customer left before being connected. */
   abandon(interactionId: InteractionId, at: Millis): RoutingEvent[] {
     return this.#run(() => this.#finish(this.#interaction(interactionId), 'abandoned', at));
@@ -429,7 +459,11 @@ export class RoutingEngine {
           ordinal: this.#agents.size,
           skills: a.profile.skills,
           memberships: [],
+          pools: [],
+          slots: [],
           personal: new Map(),
+          indexedFree: true,
+          dirty: false,
         };
         this.#agents.set(a.profile.id, entry);
         this.#joinPools(entry);
@@ -597,18 +631,24 @@ export class RoutingEngine {
       list.push(pool);
       this.#poolsBySkill.set(first, list);
       for (const agent of this.#agents.values()) {
-        if (pool.qualifies(agent.state.id, agent.skills)) agent.memberships.push(pool.addMember(agent));
+        if (pool.qualifies(agent.state.id, agent.skills)) this.#join(agent, pool);
       }
     }
     return pool;
   }
 
   #joinPools(agent: AgentEntry): void {
+    agent.indexedFree = true;
     const candidates = [...(this.#poolsBySkill.get(null) ?? [])];
     for (const skill of agent.skills.keys()) candidates.push(...(this.#poolsBySkill.get(skill) ?? []));
     for (const pool of candidates) {
-      if (pool.qualifies(agent.state.id, agent.skills)) agent.memberships.push(pool.addMember(agent));
+      if (pool.qualifies(agent.state.id, agent.skills)) this.#join(agent, pool);
     }
+  }
+
+  #join(agent: AgentEntry, pool: RoutedPool): void {
+    agent.memberships.push(pool.addMember(agent));
+    agent.pools.push(pool);
   }
 
   /** The pools of a queue's expansion stage; shared (never mutated) by every interaction at that stage. */
@@ -646,7 +686,10 @@ export class RoutingEngine {
     const wasIn = before.presence !== 'logged_out';
     const isIn = result.agent.presence !== 'logged_out';
     if (wasIn !== isIn) for (const m of agent.memberships) m.pool.loggedIn += isIn ? 1 : -1;
-    this.#dirty.add(agent);
+    if (!agent.dirty) {
+      agent.dirty = true;
+      this.#dirty.push(agent);
+    }
     if (wasIn && !isIn) this.#checkNoAgents(agent.memberships, at);
     if (routeAfter) this.#routeAgent(agent, at);
   }
@@ -657,20 +700,24 @@ export class RoutingEngine {
    * and offered new work within one command (the agent trigger) thus costs no heap update at all.
    */
   #flushDirtyAgents(): void {
-    if (this.#dirty.size === 0) return;
+    if (this.#dirty.length === 0) return;
     for (const agent of this.#dirty) {
+      agent.dirty = false;
       const free = freeByChannel(agent.state, this.#freeForIndex);
-      for (const m of agent.memberships) m.pool.reindex(m, free);
+      const anyFree = hasFreeSlot(free);
+      // Busy before and after (an agent trigger's agent, an accept): no entry is or becomes free.
+      if (!anyFree && !agent.indexedFree) continue;
+      agent.indexedFree = anyFree;
+      reindexAgent(agent, free);
     }
-    this.#dirty.clear();
+    emptyArray(this.#dirty);
   }
 
   #transition(ix: Routed, event: LifecycleEvent, at: Millis): void {
     const wasWaiting = this.#isWaiting(ix);
-    const result = transitionInteraction(ix.lifecycle, event, at);
-    ix.lifecycle = result.lifecycle;
+    const changed = advanceInteraction(ix.lifecycle, event, at);
     if (wasWaiting !== this.#isWaiting(ix)) this.#trackWaiting(ix);
-    this.#emit(result.event);
+    this.#emit(changed);
   }
 
   /**
@@ -745,7 +792,7 @@ export class RoutingEngine {
 
   #removeWaiting(ix: Routed): void {
     for (const entry of ix.waitEntries) removeWaiting(entry);
-    ix.waitEntries.length = 0;
+    emptyArray(ix.waitEntries);
     ix.inWaiting = false;
   }
 
@@ -789,7 +836,7 @@ export class RoutingEngine {
           return true;
         }
         if (listed < this.#settings.explainCandidates || chosen.length < want) {
-          candidates.push(explained(pool, agent, key));
+          candidates.push(explained(pool, key));
           listed++;
         }
         if (chosen.length < want) chosen.push(agent);
@@ -825,11 +872,12 @@ export class RoutingEngine {
       // The best so far and its key (a waiting-heap entry carries a copy of the interaction's key).
       let best: Routed | null = null;
       let bestKey: WaitKey | null = null;
-      const heads: Routed[] = [];
       const free = freeByChannel(agent.state, this.#freeForRouting);
+      if (!hasFreeSlot(free)) return; // (after an offer that filled the agent, say)
+      const heads: Routed[] = [];
       for (let c = 0; c < channels.length; c++) {
         if (free[c]! < 1) continue;
-        for (const { pool } of agent.memberships) {
+        for (const pool of agent.pools) {
           const head = this.#firstEligible(pool, c, agent, bestKey);
           if (!head) continue; // else it comes before the best so far
           heads.push(head.item);
@@ -1011,6 +1059,9 @@ export class RoutingEngine {
       const due = rule.afterMs !== null && rule.afterMs <= waited;
       if (!due && !(rule.noAgents && noAgents)) continue;
       if (rule.action.type === 'callback' && ix.lifecycle.state === 'callback_scheduled') continue;
+      // Only a caller can leave a voicemail: on other channels (a voicemail's own task in this very
+      // queue, a chat) the rule does not apply; the queue's other rules still do.
+      if (rule.action.type === 'voicemail' && ix.channel !== 'voice') continue;
       ix.overflowFired |= 1 << i;
       return this.#overflow(ix, rule, due ? 'timeout' : 'no_agents', at);
     }

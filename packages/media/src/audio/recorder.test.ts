@@ -63,3 +63,25 @@ describe('StereoRecorder', () => {
     expect(() => sut.frame(frameOf(1), frameOf(1))).not.toThrow();
   });
 });
+
+describe('StereoRecorder, mono (a voicemail)', () => {
+  it('writes the one leg as 8 kHz mono and counts only the frames that carry sound', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'media-rec-')), 'voicemail.wav');
+    const sut = new StereoRecorder(await openRecordingFile(path), { channels: 1, flushEveryFrames: 10 });
+    for (let i = 0; i < 30; i++) sut.frame(frameOf(i < 10 ? 3000 : 20), frameOf(-5000));
+    sut.frame(undefined, undefined);
+    await sut.flush();
+    const mid = parseWav(readFileSync(path));
+    expect(mid.ok && mid.wav).toMatchObject({ channels: 1, sampleRate: 8000, declaredDataBytes: 31 * 320 });
+
+    const summary = await sut.finish();
+    expect(summary).toEqual({ ok: true, frames: 31, dataBytes: 31 * 320, durationMs: 620, soundMs: 200 });
+    const r = parseWav(readFileSync(path));
+    if (!r.ok) throw new Error(r.reason);
+    const samples = wavSamples(r.wav);
+    expect(samples.length).toBe(31 * 160);
+    expect(samples[0]).toBe(3000);
+    expect(samples[10 * 160]).toBe(20);
+    expect(samples.at(-1)).toBe(0);
+  });
+});

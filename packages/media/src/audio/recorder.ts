@@ -1,5 +1,6 @@
 /**
- * Stereo call recording as a 16-bit 8 kHz WAV: left channel the customer, right channel the agent.
+ * Call recording as a 16-bit 8 kHz WAV: stereo, left channel the customer, right channel the agent;
+ * or mono (`channels: 1`), the customer alone — a voicemail, where nobody else speaks.
  *
  * Written as the call goes: frames are buffered and appended every `flushEveryFrames` (1 s by default),
  * and after each append the header is rewritten with the sizes so far, so a crash leaves a readable
@@ -21,8 +22,16 @@ export interface RecordingSummary {
   readonly frames: number;
   readonly dataBytes: number;
   readonly durationMs: number;
+  /**
+   * Mono recordings only: how much of it carries sound above `SPEECH_LEVEL` (20 ms frames), so the
+   * caller of a voicemail can tell a message from silence or line noise without reading the file.
+   */
+  readonly soundMs?: number;
   readonly error?: string;
 }
+
+/** Mean absolute sample value of a frame above which it counts as sound (about -42 dBFS). */
+export const SPEECH_LEVEL = 250;
 
 const HEADER = 44;
 const FRAME = 160;
@@ -40,27 +49,38 @@ export class StereoRecorder {
   #chain: Promise<void>;
   #error: Error | undefined;
   #finished = false;
+  readonly #channels: 1 | 2;
+  #soundFrames = 0;
 
   constructor(
     file: RecordingFile,
-    options: { flushEveryFrames?: number; onError?: (error: Error) => void } = {},
+    options: { flushEveryFrames?: number; onError?: (error: Error) => void; channels?: 1 | 2 } = {},
   ) {
     this.#file = file;
     this.#flushEvery = options.flushEveryFrames ?? 50;
     this.#onError = options.onError ?? (() => {});
-    this.#chain = this.#guard(() => file.write(pcmWavHeader(2, 8000, 0), 0));
+    this.#channels = options.channels ?? 2;
+    this.#chain = this.#guard(() => file.write(pcmWavHeader(this.#channels, 8000, 0), 0));
   }
 
   get failed(): boolean {
     return this.#error !== undefined;
   }
 
-  /** One 20 ms frame of each side; missing sides are silence. Never throws. */
+  /** One 20 ms frame of each side (mono: `left` only); missing sides are silence. Never throws. */
   frame(left: Int16Array | undefined, right: Int16Array | undefined): void {
     if (this.#error || this.#finished) return;
-    const out = new Int16Array(FRAME * 2);
-    if (left) for (let i = 0; i < FRAME; i++) out[i * 2] = left[i]!;
-    if (right) for (let i = 0; i < FRAME; i++) out[i * 2 + 1] = right[i]!;
+    let out: Int16Array;
+    if (this.#channels === 1) {
+      out = left ? Int16Array.from(left.subarray(0, FRAME)) : new Int16Array(FRAME);
+      let sum = 0;
+      for (let i = 0; i < FRAME; i++) sum += Math.abs(out[i]!);
+      if (sum / FRAME >= SPEECH_LEVEL) this.#soundFrames++;
+    } else {
+      out = new Int16Array(FRAME * 2);
+      if (left) for (let i = 0; i < FRAME; i++) out[i * 2] = left[i]!;
+      if (right) for (let i = 0; i < FRAME; i++) out[i * 2 + 1] = right[i]!;
+    }
     if (BIG_ENDIAN) for (let i = 0; i < out.length; i++) out[i] = swap16(out[i]!);
     this.#pending.push(new Uint8Array(out.buffer));
     this.#frames++;
@@ -76,7 +96,7 @@ export class StereoRecorder {
       this.#guard(async () => {
         await this.#file.write(chunk, HEADER + this.#written);
         this.#written += chunk.length;
-        await this.#file.write(pcmWavHeader(2, 8000, this.#written), 0);
+        await this.#file.write(pcmWavHeader(this.#channels, 8000, this.#written), 0);
       }),
     );
     return this.#chain;
@@ -98,7 +118,8 @@ export class StereoRecorder {
       ok: !this.#error,
       frames: this.#frames,
       dataBytes: this.#written,
-      durationMs: (this.#written / 4 / 8000) * 1000,
+      durationMs: (this.#written / (2 * this.#channels) / 8000) * 1000,
+      ...(this.#channels === 1 ? { soundMs: this.#soundFrames * 20 } : {}),
       ...(this.#error ? { error: this.#error.message } : {}),
     };
   }

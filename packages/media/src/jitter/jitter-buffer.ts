@@ -6,7 +6,9 @@
  * Contract: `push` for every decoded audio packet as it arrives (the buffer keeps the array: hand over a
  * fresh one, as `decodeG711` returns); `pop` exactly once per 20 ms tick. Frames
  * are keyed by their RTP timestamp (unwrapped past 2^32), so reordered packets play in order, duplicates
- * and packets whose slot has passed are dropped and counted, and a packet longer than 20 ms is split.
+ * and packets whose slot has passed are dropped and counted; a packet of whole frames (20, 40 ms) is
+ * split at its own timestamp, one of another length (the 30 ms of some carriers) is cut on the playout
+ * grid — a frame may then take pieces of two packets.
  *
  * Playout delay adapts: a late packet makes the buffer grow by one frame at once (a concealment frame
  * is played without advancing); it shrinks by one frame (a frame is skipped) when every packet of the
@@ -73,10 +75,18 @@ export class JitterBuffer {
   readonly #o: JitterBufferOptions;
   readonly #frameMs: number;
   readonly #frames = new Map<number, Int16Array>();
+  /** Frames made from pieces (packets off the grid) that may still receive their other pieces. */
+  readonly #partial = new Map<number, Int16Array>();
   readonly #silence: Int16Array;
   #last: Int16Array;
   /** Extended timestamp of the newest accepted packet, the unwrap reference. */
   #refTs: number | undefined;
+  /**
+   * Where frames start for packets that are not whole frames (30 ms from some carriers): the playout's
+   * grid (`#nextTs`) once playing, before that the first such packet; they are cut on it so their
+   * samples land in the frames the playout expects.
+   */
+  #gridTs: number | undefined;
   /** Extended timestamp of the next frame to play; undefined until playout starts. */
   #nextTs: number | undefined;
   #firstArrivalMs: number | undefined;
@@ -132,18 +142,56 @@ export class JitterBuffer {
       }
     }
     let outcome: PushOutcome | undefined;
-    for (let off = 0; off < pcm.length; off += fs) {
-      const frameTs = ts + off;
-      const frame = pcm.length - off >= fs ? pcm.subarray(off, off + fs) : padded(pcm.subarray(off), fs);
-      const r = this.#pushFrame(frameTs, frame, arrivalMs);
-      outcome ??= r;
+    if (pcm.length % fs === 0) {
+      // Whole frames (20 or 40 ms): keyed by the packet's own timestamp, as the sender framed them.
+      for (let off = 0; off < pcm.length; off += fs) {
+        const r = this.#pushFrame(ts + off, pcm.subarray(off, off + fs), arrivalMs);
+        outcome ??= r;
+      }
+      return this.#afterPush(outcome, ts);
     }
+    // Other lengths (the 30 ms of some carriers): cut on the playout grid — where the next frame plays,
+    // or before playout the stream's first such packet — so a frame may take pieces of two packets.
+    this.#gridTs = this.#nextTs ?? this.#gridTs ?? ts;
+    let frameTs = this.#gridTs + Math.floor((ts - this.#gridTs) / fs) * fs;
+    for (let off = 0; off < pcm.length; frameTs += fs) {
+      const at = ts + off - frameTs;
+      const take = Math.min(fs - at, pcm.length - off);
+      const part = pcm.subarray(off, off + take);
+      const r =
+        take === fs
+          ? this.#pushFrame(frameTs, part, arrivalMs)
+          : this.#pushPart(frameTs, at, part, arrivalMs);
+      outcome ??= r;
+      off += take;
+    }
+    return this.#afterPush(outcome, ts);
+  }
+
+  #afterPush(outcome: PushOutcome | undefined, ts: number): PushOutcome {
     if (outcome === 'late') {
       if (++this.#lateRun >= this.#o.lateRunForResync) this.#resync(ts);
     } else if (outcome === 'accepted') {
       this.#lateRun = 0;
     }
     return outcome ?? 'accepted';
+  }
+
+  /** A piece of a frame (a packet off the grid): merged into the frame, which starts as silence. */
+  #pushPart(ts: number, at: number, part: Int16Array, arrivalMs: number): PushOutcome {
+    const waiting = this.#partial.get(ts);
+    if (waiting !== undefined && this.#frames.get(ts) === waiting) {
+      waiting.set(part, at);
+      return 'accepted';
+    }
+    const frame = new Int16Array(this.#o.frameSamples);
+    frame.set(part, at);
+    const outcome = this.#pushFrame(ts, frame, arrivalMs);
+    if (outcome === 'accepted') {
+      this.#partial.set(ts, frame);
+      if (this.#partial.size > 64) this.#partial.delete(this.#partial.keys().next().value!);
+    }
+    return outcome;
   }
 
   #pushFrame(ts: number, frame: Int16Array, arrivalMs: number): PushOutcome {
@@ -271,6 +319,8 @@ export class JitterBuffer {
   #resync(ts: number): void {
     this.stats.resyncs++;
     this.#frames.clear();
+    this.#partial.clear();
+    this.#gridTs = undefined;
     this.#played.clear();
     this.#playedRing.fill(Number.NaN);
     this.#nextTs = undefined;
@@ -291,10 +341,4 @@ export class JitterBuffer {
     if (diff > 0) this.#refTs = ext;
     return ext;
   }
-}
-
-function padded(part: Int16Array, length: number): Int16Array {
-  const out = new Int16Array(length);
-  out.set(part);
-  return out;
 }

@@ -3,21 +3,28 @@
 // own ticker, keeps every frame it hears (decoded, in arrival order) and sends RFC 4733 digits.
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import { decodeG711, encodeG711 } from '../codec/g711';
-import { planDtmfEvent } from '../dtmf/rfc4733';
+import { planDtmfEvent, Rfc4733Receiver } from '../dtmf/rfc4733';
 import { Ticker } from '../worker/ticker';
 
-export interface BrowserPeer {
-  readonly pc: RTCPeerConnection;
+/** A simulated agent browser, whatever its WebRTC stack (werift here, libdatachannel in `native-browser-peer.ts`). */
+export interface SimulatedBrowser {
   readonly offer: string;
   /** Decoded audio packets heard, in arrival order. */
   readonly heard: Int16Array[];
+  /** RFC 4733 digits heard (one per event, at its first end packet). */
+  readonly heardDigits: string[];
   packetsReceived: number;
+  readonly connectionState: string;
   accept(answer: string): Promise<void>;
   connected(timeoutMs?: number): Promise<void>;
   /** Starts sending the source (silence without one). */
   start(): void;
   sendDigits(digits: string): void;
   close(): Promise<void>;
+}
+
+export interface BrowserPeer extends SimulatedBrowser {
+  readonly pc: RTCPeerConnection;
 }
 
 export async function startBrowserPeer(options: {
@@ -44,11 +51,17 @@ export async function startBrowserPeer(options: {
   });
   const track = new MediaStreamTrack({ kind: 'audio' });
   const transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
+  const heardDigits: string[] = [];
+  const digitsIn = new Rfc4733Receiver((r) => heardDigits.push(r.digit));
   const peer: BrowserPeer = {
     pc,
     offer: '',
     heard: [],
+    heardDigits,
     packetsReceived: 0,
+    get connectionState() {
+      return pc.connectionState;
+    },
     accept: async (answer) => pc.setRemoteDescription({ type: 'answer', sdp: answer }),
     connected: (timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
@@ -76,6 +89,8 @@ export async function startBrowserPeer(options: {
       peer.packetsReceived++;
       if (options.keepHeard !== false && rtp.header.payloadType === 0)
         peer.heard.push(decodeG711('PCMU', rtp.payload));
+      else if (rtp.header.payloadType === tePt)
+        digitsIn.receive(rtp.header.timestamp, rtp.payload, performance.now());
     }),
   );
   const sender = transceiver.sender;

@@ -1,6 +1,7 @@
 // The agent's WebRTC phone through MediaHost with two workers: a werift peer plays the browser, a test
-// RTP phone plays the customer; the call is pinned to one worker and the agent phone to the other, and
-// the audio crosses between them through the shared-memory link (ADR 0007).
+// RTP phone plays the customer; the call is pinned to one worker and the agent phone to another thread
+// (the other worker with werift, the native phone thread with libdatachannel: every test runs on both
+// transports), and the audio crosses between them through the shared-memory link (ADR 0007, ADR 0009).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goertzelPower } from '../dtmf/goertzel';
 import { PortAllocator } from '../rtp/port-allocator';
@@ -10,26 +11,13 @@ import { concat, rms, tones } from '../test-support/signals';
 import { MediaHost } from '../worker/media-host';
 import type { MediaEvent } from '../worker/protocol';
 import { MediaCommandError } from '../worker/typed-port';
+import type { WebRtcTransport } from './phone-leg';
 import { WebRtcLeg } from './webrtc-leg';
 
 const phones = new PortAllocator({ min: 41600, max: 41699 });
-const events: MediaEvent[] = [];
+let events: MediaEvent[] = [];
 let host: MediaHost;
 const peers: BrowserPeer[] = [];
-
-beforeAll(async () => {
-  host = await MediaHost.start({
-    address: '127.0.0.1',
-    portRange: { min: 41700, max: 41899 },
-    workers: 2,
-    statsIntervalMs: 0,
-    onEvent: (e) => events.push(e),
-  });
-}, 30_000);
-afterAll(async () => {
-  for (const p of peers) await p.close().catch(() => {});
-  await host?.stop();
-});
 
 /** Share of `freq` in `pcm`'s energy (≈1 for a pure tone at freq). */
 function share(pcm: Int16Array, freq: number): number {
@@ -59,11 +47,29 @@ async function connectedPhone(
   return { peer, worker };
 }
 
-describe('agent phone (WebRTC leg in a media worker)', () => {
+describe.each<WebRtcTransport>(['native', 'werift'])('agent phone (WebRTC leg: %s)', (transport) => {
+  beforeAll(async () => {
+    events = [];
+    host = await MediaHost.start({
+      address: '127.0.0.1',
+      portRange: { min: 41700, max: 41899 },
+      workers: 2,
+      statsIntervalMs: 0,
+      webrtc: transport,
+      onEvent: (e) => events.push(e),
+    });
+    expect(host.webrtc.transport).toBe(transport);
+  }, 30_000);
+  afterAll(async () => {
+    for (const p of peers.splice(0)) await p.close().catch(() => {});
+    await host?.stop();
+  });
+
   it("bridges a call on one worker to an agent phone on the other, both ways, with the agent's DTMF", async () => {
     const call = host.createCall('cross-worker');
     const { peer, worker } = await connectedPhone('agent-1', tones([1000], 1000, 6000));
     expect(worker).not.toBe(call.worker); // the point of the test: two threads
+    if (transport === 'native') expect(worker).toBe(host.workers); // the native phone thread
 
     // between calls the phone sends nothing
     const idleBefore = peer.packetsReceived;
@@ -193,37 +199,42 @@ describe('agent phone (WebRTC leg in a media worker)', () => {
     expect(stats.reduce((n, s) => n + s.phones, 0)).toBe(phonesBefore);
   });
 
-  it('binds ICE inside its port range, and says so when the range is used up', async () => {
-    const peer = await startBrowserPeer({});
-    peers.push(peer);
-    const range = { min: 41950, max: 41953 };
-    const legs: WebRtcLeg[] = [];
-    try {
-      for (;;) {
-        const r: { leg: WebRtcLeg; answer: string } | { code?: unknown } = await WebRtcLeg.answer(
-          peer.offer,
-          {
-            id: `r${legs.length}`,
-            hostAddress: '127.0.0.1',
-            portRange: range,
-            now: () => performance.now(),
-          },
-        ).catch((e: { code?: unknown }) => e);
-        if (!('leg' in r)) {
-          expect(r.code).toBe('NO_PORTS');
-          break;
+  // werift's leg directly (the native leg's port range is the same libdatachannel option; it cannot be
+  // built on this thread once the native phone thread has loaded the addon in this process)
+  it.runIf(transport === 'werift')(
+    'binds ICE inside its port range, and says so when the range is used up',
+    async () => {
+      const peer = await startBrowserPeer({});
+      peers.push(peer);
+      const range = { min: 41950, max: 41953 };
+      const legs: WebRtcLeg[] = [];
+      try {
+        for (;;) {
+          const r: { leg: WebRtcLeg; answer: string } | { code?: unknown } = await WebRtcLeg.answer(
+            peer.offer,
+            {
+              id: `r${legs.length}`,
+              hostAddress: '127.0.0.1',
+              portRange: range,
+              now: () => performance.now(),
+            },
+          ).catch((e: { code?: unknown }) => e);
+          if (!('leg' in r)) {
+            expect(r.code).toBe('NO_PORTS');
+            break;
+          }
+          legs.push(r.leg);
+          const ports = [...r.answer.matchAll(/^a=candidate:\S+ \d+ udp \d+ \S+ (\d+) typ host/gm)].map((m) =>
+            Number(m[1]),
+          );
+          expect(ports.length).toBeGreaterThan(0);
+          for (const p of ports) expect(p >= range.min && p <= range.max).toBe(true);
+          expect(legs.length).toBeLessThanOrEqual(4);
         }
-        legs.push(r.leg);
-        const ports = [...r.answer.matchAll(/^a=candidate:\S+ \d+ udp \d+ \S+ (\d+) typ host/gm)].map((m) =>
-          Number(m[1]),
-        );
-        expect(ports.length).toBeGreaterThan(0);
-        for (const p of ports) expect(p >= range.min && p <= range.max).toBe(true);
-        expect(legs.length).toBeLessThanOrEqual(4);
+        expect(legs.length).toBeGreaterThanOrEqual(1);
+      } finally {
+        for (const leg of legs) await leg.close();
       }
-      expect(legs.length).toBeGreaterThanOrEqual(1);
-    } finally {
-      for (const leg of legs) await leg.close();
-    }
-  });
+    },
+  );
 });

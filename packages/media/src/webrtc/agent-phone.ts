@@ -1,6 +1,6 @@
 /**
- * An agent's phone on its media worker: one WebRTC leg that lives for the agent's whole login, and what
- * it is connected to at the moment — nothing (idle: we send nothing; the browser's ICE consent checks
+ * An agent's phone on its media worker: one WebRTC leg (werift or native, see `phone-leg.ts`) that
+ * lives for the agent's whole login, and what it is connected to at the moment — nothing (idle: we send nothing; the browser's ICE consent checks
  * keep the path open), a call through a link (see `link/frame-link.ts`, ADR 0007) or the audio check.
  * `tick` runs every 20 ms on the worker's clock, like a call's.
  */
@@ -8,7 +8,7 @@
 import type { LegStats } from '../leg';
 import { FrameLinkEnd } from '../link/frame-link';
 import { AudioCheck, type AudioCheckOptions, type AudioCheckResult } from './audio-check';
-import type { WebRtcLeg, WebRtcState } from './webrtc-leg';
+import type { PhoneLeg, WebRtcState } from './phone-leg';
 
 export type PhoneMode = 'idle' | 'linked' | 'check';
 
@@ -20,12 +20,12 @@ export interface AgentPhoneEvents {
 
 export class AgentPhone {
   readonly id: string;
-  readonly leg: WebRtcLeg;
+  readonly leg: PhoneLeg;
   readonly #events: AgentPhoneEvents;
   #link: FrameLinkEnd | undefined;
   #check: AudioCheck | undefined;
 
-  constructor(id: string, leg: WebRtcLeg, events: AgentPhoneEvents) {
+  constructor(id: string, leg: PhoneLeg, events: AgentPhoneEvents) {
     this.id = id;
     this.leg = leg;
     this.#events = events;

@@ -30,8 +30,18 @@ const chromium = [
 
 describe('checkOffer', () => {
   it("accepts Chromium's offer and finds G.711 and telephone-event/8000", () => {
-    expect(checkOffer(chromium, 'PCMU')).toEqual({ ok: true, audioPayloadType: 0, telephoneEventPt: 126 });
-    expect(checkOffer(chromium, 'PCMA')).toEqual({ ok: true, audioPayloadType: 8, telephoneEventPt: 126 });
+    expect(checkOffer(chromium, 'PCMU')).toEqual({
+      ok: true,
+      audioPayloadType: 0,
+      telephoneEventPt: 126,
+      mid: '0',
+    });
+    expect(checkOffer(chromium, 'PCMA')).toEqual({
+      ok: true,
+      audioPayloadType: 8,
+      telephoneEventPt: 126,
+      mid: '0',
+    });
   });
 
   it.each([

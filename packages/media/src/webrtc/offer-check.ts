@@ -1,15 +1,22 @@
 /**
- * Checks a browser's SDP offer before it reaches werift, so that hostile or unusable input fails with a
- * stable code instead of an exception from deep inside the stack: `BAD_OFFER` (not an SDP we accept: too
- * large, no audio, no ICE credentials or DTLS fingerprint, not SRTP) or `NO_COMMON_CODEC` (audio without
- * the G.711 law we answer with). Pure; the answer's payload types are read back the same way.
+ * Checks a browser's SDP offer before it reaches werift or libdatachannel, so that hostile or unusable
+ * input fails with a stable code instead of an exception from deep inside the stack: `BAD_OFFER` (not
+ * an SDP we accept: too large, no audio, no ICE credentials or DTLS fingerprint, not SRTP) or
+ * `NO_COMMON_CODEC` (audio without the G.711 law we answer with). Pure; the answer's payload types
+ * are read back the same way.
  */
 import type { G711Law } from '../codec/g711';
 
 export const MAX_OFFER_BYTES = 16 * 1024;
 
 export type OfferCheck =
-  | { ok: true; audioPayloadType: number; telephoneEventPt: number | undefined }
+  | {
+      ok: true;
+      audioPayloadType: number;
+      telephoneEventPt: number | undefined;
+      /** The audio section's `a=mid` (an answer must reuse it), if any. */
+      mid: string | undefined;
+    }
   | { ok: false; code: 'BAD_OFFER' | 'NO_COMMON_CODEC'; reason: string };
 
 export function checkOffer(sdp: unknown, law: G711Law): OfferCheck {
@@ -34,7 +41,11 @@ export function checkOffer(sdp: unknown, law: G711Law): OfferCheck {
   const r = readPayloadTypes(section, m.slice(3), law);
   if (r.audio === undefined)
     return { ok: false, code: 'NO_COMMON_CODEC', reason: `the offer has no ${law}/8000 audio` };
-  return { ok: true, audioPayloadType: r.audio, telephoneEventPt: r.telephoneEvent };
+  const mid = section
+    .find((l) => l.startsWith('a=mid:'))
+    ?.slice(6)
+    .trim();
+  return { ok: true, audioPayloadType: r.audio, telephoneEventPt: r.telephoneEvent, mid: mid || undefined };
 }
 
 /** The payload types of our law and of telephone-event/8000 in an m=audio section (offer or answer). */

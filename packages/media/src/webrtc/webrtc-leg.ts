@@ -21,41 +21,12 @@ import {
 } from 'werift';
 import { encodeG711, type G711Law } from '../codec/g711';
 import { Rfc4733Receiver, Rfc4733Sender } from '../dtmf/rfc4733';
-import type { JitterBufferOptions } from '../jitter/jitter-buffer';
-import { type DtmfEvent, FRAME_MS, FRAME_SAMPLES, type LegStats, type MediaLeg } from '../leg';
+import { FRAME_MS, FRAME_SAMPLES, type LegStats } from '../leg';
 import { InboundStream } from '../rtp/inbound-stream';
 import { answerPayloadTypes, checkOffer } from './offer-check';
+import { type PhoneLeg, type WebRtcLegOptions, WebRtcOfferError, type WebRtcState } from './phone-leg';
 
-export type WebRtcState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
-
-export interface WebRtcLegOptions {
-  readonly id: string;
-  /** The G.711 law we answer with (PCMU by default); an offer without it fails with NO_COMMON_CODEC. */
-  readonly codec?: G711Law;
-  /** Extra host address to offer (werift skips loopback and container interfaces by itself). */
-  readonly hostAddress?: string;
-  /** UDP ports werift may bind for ICE (must not overlap the RTP range). */
-  readonly portRange?: { min: number; max: number };
-  readonly jitter?: Partial<JitterBufferOptions>;
-  /** Monotonic milliseconds (performance.now). */
-  readonly now: () => number;
-  readonly random?: () => number;
-  /** How long `answer` waits for our ICE gathering, ms. */
-  readonly gatherTimeoutMs?: number;
-  readonly onDtmf?: (event: DtmfEvent) => void;
-  readonly onState?: (state: WebRtcState) => void;
-}
-
-export class WebRtcOfferError extends Error {
-  readonly code: 'BAD_OFFER' | 'NO_COMMON_CODEC';
-  constructor(code: 'BAD_OFFER' | 'NO_COMMON_CODEC', message: string) {
-    super(message);
-    this.code = code;
-    this.name = 'WebRtcOfferError';
-  }
-}
-
-export class WebRtcLeg implements MediaLeg {
+export class WebRtcLeg implements PhoneLeg {
   readonly id: string;
   readonly #o: WebRtcLegOptions;
   readonly #law: G711Law;

@@ -13,6 +13,7 @@ import { LinkLeg } from '../link/link-leg';
 import { PortAllocator, type PortRange } from '../rtp/port-allocator';
 import { RtpLeg } from '../rtp/rtp-leg';
 import { AgentPhone } from '../webrtc/agent-phone';
+import type { PhoneLegFactory } from '../webrtc/phone-leg';
 import { WebRtcLeg } from '../webrtc/webrtc-leg';
 import type { Command, CommandResults, MediaEvent, WorkerStats } from './protocol';
 import { Ticker } from './ticker';
@@ -47,10 +48,20 @@ export class MediaEngine {
   readonly #lastSendOffset = new Map<Call, number>();
   readonly #sendJitter = new Uint32Array(SEND_JITTER_BUCKETS + 1);
   #ticksSinceStats = 0;
+  readonly #answerPhone: PhoneLegFactory;
 
-  constructor(config: MediaEngineConfig, emit: (event: MediaEvent) => void) {
+  /**
+   * `answerPhone` makes the agents' WebRTC legs: werift by default; the native phone thread passes
+   * libdatachannel's (ADR 0009), which only that thread may load.
+   */
+  constructor(
+    config: MediaEngineConfig,
+    emit: (event: MediaEvent) => void,
+    answerPhone: PhoneLegFactory = WebRtcLeg.answer,
+  ) {
     this.#config = config;
     this.#emit = emit;
+    this.#answerPhone = answerPhone;
     this.#ports = new PortAllocator(config.portRange);
     this.#ticker = new Ticker(config.tickMs ?? 20, (now) => this.#tick(now));
   }
@@ -134,7 +145,7 @@ export class MediaEngine {
       throw Object.assign(new Error(`phone ${c.phoneId} exists`), { code: 'PHONE_EXISTS' });
     const phoneId = c.phoneId;
     let phone: AgentPhone | undefined;
-    const { leg, answer } = await WebRtcLeg.answer(c.offer, {
+    const { leg, answer } = await this.#answerPhone(c.offer, {
       id: phoneId,
       ...(c.codec ? { codec: c.codec } : {}),
       hostAddress: this.#config.address,
@@ -261,6 +272,24 @@ export class MediaEngine {
         call.record(recorder, c.customerLegId, c.agentLegId);
         return undefined;
       }
+      case 'recordLeg': {
+        const call = this.#call(c.callId);
+        call.leg(c.legId);
+        const callId = c.callId;
+        const recorder = new StereoRecorder(await openRecordingFile(c.path), {
+          channels: 1,
+          onError: (e) => this.#emit({ type: 'record-error', callId, message: e.message }),
+        });
+        if (this.#calls.get(callId) !== call) {
+          // Hung up while the file was being opened: nothing will ever finish this recorder.
+          await recorder.finish();
+          throw new Error(`call ${callId} ended`);
+        }
+        call.record(recorder, c.legId);
+        return undefined;
+      }
+      case 'stopRecord':
+        return (await this.#call(c.callId).stopRecording()) ?? null;
       case 'sendDtmf':
         this.#call(c.callId).leg(c.legId).sendDtmf(c.digits, c.durationMs);
         return undefined;

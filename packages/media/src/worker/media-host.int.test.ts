@@ -275,7 +275,8 @@ describe('MediaHost (worker threads)', () => {
     expect(a.worker).not.toBe(b.worker);
     await expect(a.connect(['x', 'y'])).rejects.toMatchObject({ code: 'NO_SUCH_CALL' });
     const stats = await host.workerStats();
-    expect(stats).toHaveLength(2);
+    // the two media workers, then the native phone thread's engine when native WebRTC is on (ADR 0009)
+    expect(stats).toHaveLength(host.webrtc.transport === 'native' ? 3 : 2);
     // both workers tick (skipped ticks depend on how busy the machine is, so they are not asserted)
     expect(stats.every((s) => s.ticks > 0)).toBe(true);
     // the calls above left their send-jitter samples, most of them well under a frame

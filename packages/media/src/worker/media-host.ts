@@ -11,7 +11,9 @@ import type { JitterBufferOptions } from '../jitter/jitter-buffer';
 import { createLinkBuffer } from '../link/frame-link';
 import type { PortRange } from '../rtp/port-allocator';
 import type { AudioCheckOptions } from '../webrtc/audio-check';
+import type { WebRtcTransport } from '../webrtc/phone-leg';
 import type { MediaEngineConfig } from './media-engine';
+import { type NativePhoneAttachment, NativePhoneThread } from './native-phone-thread';
 import type { Command, CommandResults, MediaEvent, WorkerStats } from './protocol';
 import { CommandClient } from './typed-port';
 
@@ -25,14 +27,25 @@ export interface MediaHostOptions {
   readonly jitter?: Partial<JitterBufferOptions>;
   /** UDP ports for the agents' WebRTC (ICE) sockets, split between the workers; absent: any free port. */
   readonly webrtcPortRange?: PortRange;
+  /**
+   * The agents' WebRTC transport (ADR 0009): `native` — libdatachannel on the process's one native
+   * phone thread, every phone there (start fails if it cannot load); `werift` — pure JavaScript, each
+   * phone on the least-loaded media worker; `auto` (default) — native when it loads, else werift
+   * (`webrtc.reason` says why).
+   */
+  readonly webrtc?: 'auto' | WebRtcTransport;
   readonly onEvent?: (event: MediaEvent) => void;
 }
 
-interface WorkerSlot {
-  readonly worker: Worker;
+/** Where calls or phones live: a media worker, or this host's engine on the native phone thread. */
+interface Slot {
   readonly client: CommandClient;
   calls: number;
   phones: number;
+}
+
+interface WorkerSlot extends Slot {
+  readonly worker: Worker;
 }
 
 /**
@@ -47,7 +60,9 @@ type WithoutCall<C> = C extends unknown ? Omit<C, 'callId'> : never;
 export class MediaHost {
   readonly #slots: WorkerSlot[];
   readonly #callSlot = new Map<string, WorkerSlot>();
-  readonly #phoneSlot = new Map<string, WorkerSlot>();
+  readonly #phoneSlot = new Map<string, Slot>();
+  #native: { slot: Slot; attachment: NativePhoneAttachment } | undefined;
+  #webrtc: { transport: WebRtcTransport; reason?: string } = { transport: 'werift' };
 
   private constructor(slots: WorkerSlot[]) {
     this.#slots = slots;
@@ -88,7 +103,53 @@ export class MediaHost {
     host.#slots.push(...slots);
     // the first answer proves a worker has loaded its code
     await Promise.all(slots.map((s) => s.client.request({ type: 'workerStats' })));
+    const webrtc = options.webrtc ?? 'auto';
+    if (webrtc !== 'werift') {
+      try {
+        await host.#attachNative(options, onEvent);
+      } catch (e) {
+        if (webrtc === 'native') {
+          await host.stop();
+          throw e;
+        }
+        host.#webrtc = { transport: 'werift', reason: e instanceof Error ? e.message : String(e) };
+      }
+    } else host.#webrtc = { transport: 'werift', reason: 'configured' };
     return host;
+  }
+
+  /** This host's phones-only engine on the process's native phone thread; every phone goes there. */
+  async #attachNative(options: MediaHostOptions, onEvent: (event: MediaEvent) => void): Promise<void> {
+    const thread = await NativePhoneThread.get();
+    const config: MediaEngineConfig = {
+      address: options.address,
+      portRange: { min: 0, max: 1 }, // phones only: no RTP leg is ever created there
+      ...(options.statsIntervalMs === undefined ? {} : { statsIntervalMs: options.statsIntervalMs }),
+      ...(options.jitter ? { jitter: options.jitter } : {}),
+      ...(options.webrtcPortRange ? { webrtcPortRange: options.webrtcPortRange } : {}),
+    };
+    const attachment = await thread.attach(
+      config,
+      (event) => {
+        if (event.type === 'phone-closed') this.#forgetPhone(event.phoneId);
+        onEvent(event);
+      },
+      (reason) => {
+        // the thread died (a native fault it survived, or a bug): its phones are gone
+        for (const [phoneId, slot] of [...this.#phoneSlot])
+          if (slot === this.#native?.slot) {
+            this.#forgetPhone(phoneId);
+            onEvent({ type: 'phone-closed', phoneId, reason: `native phone thread ${reason}` });
+          }
+      },
+    );
+    this.#native = { slot: { client: attachment.client, calls: 0, phones: 0 }, attachment };
+    this.#webrtc = { transport: 'native', reason: `node-datachannel (libdatachannel ${thread.version})` };
+  }
+
+  /** The agents' WebRTC transport in use, and why (the fallback's cause, or the library's version). */
+  get webrtc(): { readonly transport: WebRtcTransport; readonly reason?: string } {
+    return this.#webrtc;
   }
 
   get workers(): number {
@@ -121,7 +182,7 @@ export class MediaHost {
   ): Promise<{ answer: string; worker: number }> {
     if (this.#phoneSlot.has(phoneId))
       throw Object.assign(new Error(`phone ${phoneId} exists`), { code: 'PHONE_EXISTS' });
-    const slot = this.#leastLoaded();
+    const slot: Slot = this.#native?.slot ?? this.#leastLoaded();
     slot.phones++;
     this.#phoneSlot.set(phoneId, slot);
     try {
@@ -131,17 +192,21 @@ export class MediaHost {
         offer,
         ...(options.codec ? { codec: options.codec } : {}),
       });
-      return { answer, worker: this.#slots.indexOf(slot) };
+      return { answer, worker: this.#indexOf(slot) };
     } catch (e) {
       this.#forgetPhone(phoneId);
       throw e;
     }
   }
 
-  /** Which worker a phone lives on (undefined: no such phone). */
+  /** Which worker a phone lives on (undefined: no such phone); the native phone thread counts last. */
   phoneWorker(phoneId: string): number | undefined {
     const slot = this.#phoneSlot.get(phoneId);
-    return slot ? this.#slots.indexOf(slot) : undefined;
+    return slot ? this.#indexOf(slot) : undefined;
+  }
+
+  #indexOf(slot: Slot): number {
+    return slot === this.#native?.slot ? this.#slots.length : this.#slots.indexOf(slot as WorkerSlot);
   }
 
   #phoneClient(phoneId: string): CommandClient {
@@ -201,17 +266,23 @@ export class MediaHost {
     this.#callSlot.delete(callId);
   }
 
+  /** One entry per media worker, then this host's engine on the native phone thread (if any). */
   workerStats(): Promise<WorkerStats[]> {
-    return Promise.all(this.#slots.map((s) => s.client.request({ type: 'workerStats' })));
+    const slots: Slot[] = this.#native ? [...this.#slots, this.#native.slot] : this.#slots;
+    return Promise.all(slots.map((s) => s.client.request({ type: 'workerStats' })));
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.#slots.map(async (s) => {
+    const native = this.#native;
+    this.#native = undefined;
+    await Promise.all([
+      ...this.#slots.map(async (s) => {
         s.client.close();
         await s.worker.terminate();
       }),
-    );
+      // the native thread is never terminated (ADR 0009): this host's phones are closed, it stays
+      native?.attachment.detach(),
+    ]);
   }
 }
 
@@ -251,6 +322,17 @@ export class MediaCall {
   }
   record(path: string, customerLegId: string, agentLegId: string): Promise<undefined> {
     return this.#send({ type: 'record', path, customerLegId, agentLegId }) as Promise<undefined>;
+  }
+  /** Records one leg (what it says) into a mono WAV at `path`; the call goes on after `stopRecording`. */
+  recordLeg(path: string, legId: string): Promise<undefined> {
+    return this.#send({ type: 'recordLeg', path, legId }) as Promise<undefined>;
+  }
+  /**
+   * Ends the recording now and returns its summary (null when none ran). The worker detaches the
+   * recorder on receipt, so a `hangup` sent after it finds nothing left to record.
+   */
+  stopRecording(): Promise<CommandResults['stopRecord']> {
+    return this.#send({ type: 'stopRecord' }) as Promise<CommandResults['stopRecord']>;
   }
   sendDtmf(legId: string, digits: string, durationMs?: number): Promise<undefined> {
     return this.#send({

@@ -10,7 +10,7 @@ import type { MemberRole } from '../mix/mixer';
 import type { RtpEndpoint } from '../rtp/rtp-leg';
 import type { PhoneMode } from '../webrtc/agent-phone';
 import type { AudioCheckOptions, AudioCheckResult } from '../webrtc/audio-check';
-import type { WebRtcState } from '../webrtc/webrtc-leg';
+import type { WebRtcState } from '../webrtc/phone-leg';
 
 export type PlaySource = { kind: 'file'; path: string } | { kind: 'pcm'; pcm: Int16Array };
 
@@ -31,6 +31,9 @@ export type Command =
   | { type: 'play'; callId: string; legId: string; id: string; source: PlaySource; loop?: boolean }
   | { type: 'stopPlay'; callId: string; legId: string; id?: string }
   | { type: 'record'; callId: string; path: string; customerLegId: string; agentLegId: string }
+  /** One leg alone into a mono WAV (a voicemail); `stopRecord` ends it while the call goes on. */
+  | { type: 'recordLeg'; callId: string; path: string; legId: string }
+  | { type: 'stopRecord'; callId: string }
   | { type: 'sendDtmf'; callId: string; legId: string; digits: string; durationMs?: number }
   | { type: 'stats'; callId: string }
   | { type: 'hangup'; callId: string }
@@ -81,6 +84,9 @@ export interface CommandResults {
   play: undefined;
   stopPlay: undefined;
   record: undefined;
+  recordLeg: undefined;
+  /** Null when the call was not recording. */
+  stopRecord: RecordingSummary | null;
   sendDtmf: undefined;
   stats: LegStats[];
   hangup: { legs: LegStats[]; recording?: RecordingSummary };

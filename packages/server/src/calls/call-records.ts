@@ -16,7 +16,9 @@ import type { Principal } from '../stores/principal';
  * - `answered`: an agent took it;
  * - `self_service`: ended before reaching a queue (the IVR served it, or the caller left it);
  * - `abandoned`: the caller hung up while queued;
- * - `overflow`: ended while queued by the system (overflow to voicemail, close, transfer out…).
+ * - `overflow`: ended while queued by the system (overflow to voicemail, close, transfer out…);
+ * - `voicemail`: not answered, and the caller left a voicemail (a delivered one: `voicemails` row with
+ *   its task), in the flow or after the queue overflowed to voicemail.
  */
 export class CallRecordStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -124,7 +126,10 @@ export class CallRecordStore {
         'c.hangup_cause',
         'c.codec',
         'c.recording_path',
-      ]);
+        'c.transferred_to',
+        'c.transferred_at',
+      ])
+      .select(leftVoicemail.as('left_voicemail'));
   }
 }
 
@@ -149,11 +154,17 @@ interface RowShape {
   interaction_state: string;
   disposition_code: string | null;
   disposition_label: string | null;
-  hangup_side: 'caller' | 'system' | 'agent' | null;
+  hangup_side: 'caller' | 'system' | 'agent' | 'external' | null;
   hangup_cause: string | null;
   codec: string | null;
   recording_path: string | null;
+  transferred_to: string | null;
+  transferred_at: Date | null;
+  left_voicemail: boolean;
 }
+
+/** The call (`voice_calls as c`) left a delivered voicemail. */
+const leftVoicemail = sql<boolean>`EXISTS (SELECT 1 FROM voicemails v WHERE v.tenant_id = c.tenant_id AND v.call_id = c.id AND v.task_interaction_id IS NOT NULL)`;
 
 /** The outcome as SQL over `voice_calls as c`: the same rule as `outcomeOf`. */
 function outcomeIs(outcome: CallOutcome) {
@@ -162,20 +173,38 @@ function outcomeIs(outcome: CallOutcome) {
       return sql<boolean>`c.ended_at IS NULL`;
     case 'answered':
       return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NOT NULL`;
+    case 'transferred':
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.transferred_at IS NOT NULL`;
+    case 'callback_requested':
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.transferred_at IS NULL AND c.hangup_cause = 'CALLBACK_SCHEDULED'`;
+    case 'voicemail':
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.transferred_at IS NULL AND c.hangup_cause IS DISTINCT FROM 'CALLBACK_SCHEDULED' AND ${leftVoicemail}`;
     case 'self_service':
-      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.queued_at IS NULL`;
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.transferred_at IS NULL AND c.hangup_cause IS DISTINCT FROM 'CALLBACK_SCHEDULED' AND NOT ${leftVoicemail} AND c.queued_at IS NULL`;
     case 'abandoned':
-      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.queued_at IS NOT NULL AND c.hangup_side = 'caller'`;
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.transferred_at IS NULL AND c.hangup_cause IS DISTINCT FROM 'CALLBACK_SCHEDULED' AND NOT ${leftVoicemail} AND c.queued_at IS NOT NULL AND c.hangup_side = 'caller'`;
     case 'overflow':
-      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.queued_at IS NOT NULL AND c.hangup_side <> 'caller'`;
+      return sql<boolean>`c.ended_at IS NOT NULL AND c.agent_answered_at IS NULL AND c.transferred_at IS NULL AND c.hangup_cause IS DISTINCT FROM 'CALLBACK_SCHEDULED' AND NOT ${leftVoicemail} AND c.queued_at IS NOT NULL AND c.hangup_side <> 'caller'`;
   }
 }
 
 export function outcomeOf(
-  r: Pick<RowShape, 'ended_at' | 'agent_answered_at' | 'queued_at' | 'hangup_side'>,
+  r: Pick<
+    RowShape,
+    | 'ended_at'
+    | 'agent_answered_at'
+    | 'queued_at'
+    | 'hangup_side'
+    | 'hangup_cause'
+    | 'transferred_at'
+    | 'left_voicemail'
+  >,
 ): CallOutcome {
   if (r.ended_at === null) return 'in_progress';
   if (r.agent_answered_at !== null) return 'answered';
+  if (r.transferred_at !== null) return 'transferred';
+  if (r.hangup_cause === 'CALLBACK_SCHEDULED') return 'callback_requested';
+  if (r.left_voicemail) return 'voicemail';
   if (r.queued_at === null) return 'self_service';
   return r.hangup_side === 'caller' ? 'abandoned' : 'overflow';
 }
@@ -216,5 +245,7 @@ function toRecord(r: RowShape): CallRecord {
     hangupCause: r.hangup_cause,
     codec: r.codec,
     hasRecording: r.recording_path !== null,
+    transferredTo: r.transferred_to,
+    transferredAt: r.transferred_at?.toISOString() ?? null,
   };
 }

@@ -358,9 +358,29 @@ export interface VoiceCallsTable {
   agent_answered_at: NullableTimestamp;
   agent_id: Optional<string | null>;
   ended_at: NullableTimestamp;
-  hangup_side: Optional<'caller' | 'system' | 'agent' | null>;
+  hangup_side: Optional<'caller' | 'system' | 'agent' | 'external' | null>;
   hangup_cause: Optional<string | null>;
   recording_path: Optional<string | null>;
+  /** `0013`: the external number the call was transferred to, and when it answered. */
+  transferred_to: Optional<string | null>;
+  transferred_at: NullableTimestamp;
+}
+
+/** `0012_voicemails.sql`: messages callers left (the flow's voicemail verb, a queue's overflow). */
+export interface VoicemailsTable {
+  tenant_id: string;
+  id: string;
+  call_id: string;
+  interaction_id: string;
+  task_interaction_id: string | null;
+  queue_id: string;
+  caller: string;
+  did: string;
+  duration_ms: number;
+  file_path: string;
+  status: Optional<'new' | 'heard' | 'handled'>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 /** `0009_voice_calls.sql`: announcements and music while callers wait in a queue. */
@@ -372,6 +392,8 @@ export interface VoiceQueueSettingsTable {
   announce_wait: Optional<boolean>;
   music_prompt: Optional<string | null>;
   recording: Optional<'always' | 'on_demand' | 'never'>;
+  /** `0013`: the key that asks for a callback while waiting; null: no callback offer. */
+  callback_digit: Optional<string | null>;
 }
 
 export interface DialPlansTable {
@@ -461,6 +483,7 @@ export interface Database {
   dial_plans: DialPlansTable;
   voice_calls: VoiceCallsTable;
   voice_queue_settings: VoiceQueueSettingsTable;
+  voicemails: VoicemailsTable;
   contacts: ContactsTable;
   contact_identities: ContactIdentitiesTable;
   widget_visitors: WidgetVisitorsTable;

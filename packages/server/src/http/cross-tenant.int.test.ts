@@ -150,6 +150,18 @@ const FLOW_TOOLS = [
 const CALLS = ['GET /api/calls', 'GET /api/calls/{id}', 'GET /api/calls/{id}/recording'];
 
 /**
+ * Voicemails: left by callers on the voice side (no API creates them). `voicemail.int.test.ts`
+ * ("serves it: … other tenants get 404") reads and plays another tenant's voicemail and its list, and
+ * expects NOT_FOUND, nothing of A's and no audit entry.
+ */
+const VOICEMAILS = [
+  'GET /api/voicemails',
+  'GET /api/voicemails/{id}',
+  'GET /api/voicemails/{id}/audio',
+  'PATCH /api/voicemails/{id}',
+];
+
+/**
  * Messenger accounts bound to flows: a create body must name the creator's own flow, which the
  * walker's bodies cannot. `flow-entry-points.int.test.ts` ("treats another tenant's binding as
  * missing…", "refuses another tenant flow…") calls each with another tenant's credentials and ids.
@@ -175,6 +187,7 @@ const SKIPPED = new Set([
   ...SIP_CONFIG,
   ...FLOW_TOOLS,
   ...CALLS,
+  ...VOICEMAILS,
   ...ENTRY_POINTS,
 ]);
 /** Documented operations anyone may call without credentials. */

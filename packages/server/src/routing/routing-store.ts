@@ -207,6 +207,7 @@ export class RoutingStore {
       if (prepare) await prepare(tx);
       const touched = new Set<InteractionId>();
       const finalState = new Map<InteractionId, string>();
+      const lastQueue = new Map<InteractionId, string>();
       const agents = new Set<AgentId>();
       const ixEvents: { tenant_id: string; interaction_id: string; type: string; at: Date; data: string }[] =
         [];
@@ -236,6 +237,9 @@ export class RoutingStore {
         }
         touched.add(e.interactionId);
         if (e.type === 'interaction.state_changed') finalState.set(e.interactionId, e.to);
+        // A finished interaction is gone from the engine: its queue comes from the events (enqueued
+        // and overflowed in one command, it was never written otherwise).
+        if (e.type === 'interaction.queued') lastQueue.set(e.interactionId, e.queueId);
         const { type, interactionId: _id, at: eventAt, ...data } = e;
         ixEvents.push({
           tenant_id: tenantId,
@@ -258,7 +262,10 @@ export class RoutingStore {
       }
       const lastAgent = new Map<InteractionId, string | null>();
       for (const id of touched)
-        lastAgent.set(id, await this.#writeInteraction(tx, tenantId, engine, id, finalState, at));
+        lastAgent.set(
+          id,
+          await this.#writeInteraction(tx, tenantId, engine, id, finalState, lastQueue.get(id) ?? null, at),
+        );
       if (ixEvents.length) await tx.insertInto('interaction_events').values(ixEvents).execute();
       if (decisions.length) await tx.insertInto('routing_decisions').values(decisions).execute();
       if (agentEvents.length) await tx.insertInto('agent_state_events').values(agentEvents).execute();
@@ -341,6 +348,7 @@ export class RoutingStore {
     engine: RoutingEngine,
     id: InteractionId,
     finalState: Map<InteractionId, string>,
+    queue: string | null,
     at: Millis,
   ): Promise<string | null> {
     const v = engine.interaction(id);
@@ -372,7 +380,12 @@ export class RoutingStore {
     const state = finalState.get(id);
     const row = await tx
       .updateTable('interactions')
-      .set({ ...(state ? { state } : {}), closed_at: date(at), updated_at: date(at) })
+      .set({
+        ...(state ? { state } : {}),
+        ...(queue ? { queue_id: queue } : {}),
+        closed_at: date(at),
+        updated_at: date(at),
+      })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returning('agent_id')

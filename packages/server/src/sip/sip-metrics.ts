@@ -7,6 +7,7 @@ export class SipMetrics {
   readonly bans: Counter;
   readonly dialBlocked: Counter<'reason'>;
   readonly inboundCalls: Counter<'outcome'>;
+  readonly outboundCalls: Counter;
 
   constructor(
     registry: Registry,
@@ -43,6 +44,11 @@ export class SipMetrics {
       name: 'hotline_sip_inbound_calls_total',
       help: 'inbound INVITEs by outcome (UNKNOWN_SOURCE, UNKNOWN_NUMBER, NOT_ROUTED_YET …)',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.outboundCalls = new Counter({
+      name: 'hotline_sip_outbound_calls_total',
+      help: 'outbound INVITEs placed through trunks (transfers, callbacks) after the dial plan allowed them',
       registers,
     });
     new Gauge({

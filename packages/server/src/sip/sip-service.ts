@@ -13,11 +13,14 @@ import { resolveSipUri, type SipTransport } from '@hotline/sip/dns/sip-target-re
 import { getTo } from '@hotline/sip/message';
 import { newTag } from '@hotline/sip/request';
 import { createResponse } from '@hotline/sip/response';
+import type { AnswerPolicy } from '@hotline/sip/sdp/negotiation';
 import type { Timing } from '@hotline/sip/transaction/timing';
 import { NodeTransport } from '@hotline/sip/transport/node-transport';
 import type { InboundMessage } from '@hotline/sip/transport/types';
 import type { IncomingCall } from '@hotline/sip/ua/incoming-call';
+import type { OutgoingCall } from '@hotline/sip/ua/outgoing-call';
 import { UserAgent } from '@hotline/sip/ua/user-agent';
+import { parseUri } from '@hotline/sip/uri';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { Database } from '../db/schema';
@@ -70,6 +73,33 @@ export interface InboundCallHandler {
   ): Promise<string>;
 }
 
+/** An outbound call to place through one of the tenant's trunks (`SipService.dial`). */
+export interface DialRequest {
+  readonly tenantId: string;
+  /** The number to call, E.164 (`+` and digits; spaces and dashes are tolerated). */
+  readonly number: string;
+  /** The calling number presented (From user), E.164 or digits. */
+  readonly callerId: string;
+  /** Preferred trunk (e.g. the one the caller came in on); another usable one of the tenant otherwise. */
+  readonly trunkId?: string | null;
+  /** Our media: the offer is made from it. */
+  readonly media: AnswerPolicy;
+}
+
+export type DialResult =
+  | { readonly ok: true; readonly call: OutgoingCall; readonly number: string; readonly trunkId: string }
+  | {
+      readonly ok: false;
+      /** `DIAL_*` from the dial plan (`DIAL_PREFIX_NOT_ALLOWED`, …), `NO_TRUNK`, `SIP_NOT_STARTED`. */
+      readonly code: string;
+      readonly message: string;
+    };
+
+/** Places outbound calls (what voice needs of `SipService`; tests may pass their own). */
+export interface OutboundDialer {
+  dial(request: DialRequest): DialResult;
+}
+
 const STATES = ['up', 'down', 'unknown', 'disabled'] as const;
 
 /**
@@ -78,7 +108,7 @@ const STATES = ['up', 'down', 'unknown', 'disabled'] as const;
  * (registration, keep-alive, live status), and the tenants' dial-plan guard. The HTTP side reads
  * statuses and calls `reload()` after trunk changes; inbound calls go through `decideInboundCall`.
  */
-export class SipService {
+export class SipService implements OutboundDialer {
   #ua: UserAgent | null = null;
   #transport: NodeTransport | null = null;
   #directory = new TrunkDirectory([], []);
@@ -187,6 +217,70 @@ export class SipService {
   /** Whether the tenant may call `number` now (dial plan); on `ok`, call `release` when the call ends. */
   authorizeOutbound(tenantId: string, number: string): DialVerdict {
     return this.#guard.authorize(tenantId, number, this.o.clock.now());
+  }
+
+  /**
+   * Places an outbound call through the tenant's trunk: the tenant's dial plan first (prefixes, calls
+   * at once, calls per minute — toll-fraud containment; the slot is freed when the call ends), then
+   * the preferred trunk when it is enabled, has a proxy and the proxy resolved, else the first such
+   * trunk of the tenant that is not down. The INVITE goes to `sip:<number>@<proxy>` with the trunk's
+   * outbound credentials for a digest challenge. Never throws; listen to the returned call's events.
+   */
+  dial(request: DialRequest): DialResult {
+    const ua = this.#ua;
+    if (ua === null || this.#shuttingDown)
+      return { ok: false, code: 'SIP_NOT_STARTED', message: 'the SIP service is not running' };
+    const candidates = this.#directory.trunks
+      .filter((t) => t.tenantId === request.tenantId && t.enabled && t.proxy !== null)
+      .map((trunk) => ({ trunk, link: this.#links.get(trunk.id)?.link }))
+      .filter(
+        (c): c is { trunk: DirectoryTrunk; link: TrunkLink } =>
+          c.link !== undefined && c.link.route !== null && c.link.status.state !== 'down',
+      );
+    const chosen = candidates.find((c) => c.trunk.id === request.trunkId) ?? candidates[0];
+    if (chosen === undefined)
+      return {
+        ok: false,
+        code: 'NO_TRUNK',
+        message: 'no enabled trunk with a reachable outbound proxy for this tenant',
+      };
+    const verdict = this.authorizeOutbound(request.tenantId, request.number);
+    if (!verdict.ok)
+      return {
+        ok: false,
+        code: verdict.reason,
+        message: `the dial plan refuses this number (${verdict.reason})`,
+      };
+    const { target, host } = chosen.link.route!;
+    const { trunk } = chosen;
+    const ourHost = this.o.listen.advertisedHost ?? this.o.listen.host;
+    const callerUser = request.callerId.replace(/[^\d+*#]/g, '').slice(0, 32) || 'anonymous';
+    let call: OutgoingCall;
+    try {
+      call = ua.call({
+        to: parseUri(`sip:${verdict.number}@${host}`),
+        from: `<sip:${callerUser}@${ourHost}>`,
+        target,
+        media: request.media,
+        ...(trunk.outboundUsername !== null && trunk.outboundPassword !== null
+          ? { credentials: { username: trunk.outboundUsername, password: trunk.outboundPassword } }
+          : {}),
+      });
+    } catch (error) {
+      verdict.release();
+      this.o.log.error(
+        { err: error, tenantId: request.tenantId, trunkId: trunk.id },
+        'SIP outbound call failed',
+      );
+      return { ok: false, code: 'DIAL_FAILED', message: 'the call could not be placed' };
+    }
+    call.on('ended', () => verdict.release());
+    this.#metrics?.outboundCalls.inc();
+    this.o.log.info(
+      { tenantId: request.tenantId, trunkId: trunk.id, number: verdict.number, sipCallId: call.callIdValue },
+      'SIP outbound call placed',
+    );
+    return { ok: true, call, number: verdict.number, trunkId: trunk.id };
   }
 
   /**

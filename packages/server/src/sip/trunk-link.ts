@@ -31,6 +31,8 @@ export class TrunkLink {
   #dnsProblem: string | null = null;
   #retry: NodeJS.Timeout | null = null;
   #stopped = false;
+  #target: Target | null = null;
+  #host: string | null = null;
 
   constructor(
     readonly trunk: DirectoryTrunk,
@@ -41,6 +43,14 @@ export class TrunkLink {
 
   get status(): TrunkStatus {
     return this.#status;
+  }
+
+  /**
+   * Where outbound calls through this trunk go, once the proxy resolved: the first RFC 3263 target
+   * (the one keep-alive and registration use) and the proxy's host part for Request-URIs.
+   */
+  get route(): { readonly target: Target; readonly host: string } | null {
+    return this.#target === null || this.#host === null ? null : { target: this.#target, host: this.#host };
   }
 
   /** The proxy as a SIP URI (`sip:host[:port][;transport=x]`), or null when it is not one. */
@@ -88,6 +98,8 @@ export class TrunkLink {
       port: first.port,
     };
     const host = uri.port === null ? uri.host : `${uri.host}:${uri.port}`;
+    this.#target = target;
+    this.#host = host;
     if (trunk.register) {
       const user = trunk.outboundUsername ?? 'hotline';
       this.#registration = 'registering';

@@ -43,6 +43,8 @@ export async function startTestServer(
     voiceDir?: string;
     /** Call recordings. */
     recordingsDir?: string;
+    /** Voicemail audio. */
+    voicemailDir?: string;
     /** Where flows' http verb may go (tests allow-list their 127.0.0.1 servers). */
     flowEgress?: ServerDeps['flowEgress'];
   } = {},
@@ -61,6 +63,7 @@ export async function startTestServer(
     ...(opts.media && { media: opts.media }),
     ...(opts.voiceDir && { voiceDir: opts.voiceDir }),
     ...(opts.recordingsDir && { recordingsDir: opts.recordingsDir }),
+    ...(opts.voicemailDir && { voicemailDir: opts.voicemailDir }),
     ...(opts.flowEgress && { flowEgress: opts.flowEgress }),
   });
   await app.ready();

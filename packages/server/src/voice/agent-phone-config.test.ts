@@ -41,14 +41,18 @@ describe('softphone ICE servers', () => {
 });
 
 describe('media config', () => {
-  it('defaults to loopback, 40000–49999, one worker per core, no TURN', () => {
+  it('defaults to loopback, 40000–49999, one worker per core, native WebRTC when it loads, no TURN', () => {
     expect(loadConfig({}).media).toEqual({
       address: '127.0.0.1',
       portRange: { min: 40_000, max: 49_999 },
       workers: undefined,
       webrtcPortRange: undefined,
+      webrtc: 'auto',
       turn: undefined,
     });
+    expect(loadConfig({ HOTLINE_WEBRTC: 'werift' }).media?.webrtc).toBe('werift');
+    expect(loadConfig({ HOTLINE_WEBRTC: 'native' }).media?.webrtc).toBe('native');
+    expect(() => loadConfig({ HOTLINE_WEBRTC: 'chrome' })).toThrow(/HOTLINE_WEBRTC/);
     expect(
       loadConfig({ HOTLINE_WEBRTC_PORT_MIN: '50000', HOTLINE_WEBRTC_PORT_MAX: '50999' }).media
         ?.webrtcPortRange,

@@ -365,6 +365,15 @@ export class AgentPhoneService {
    */
   voiceSeam(): AgentPhoneSeam {
     const bridged = new Map<string, { tenantId: string; agentId: string }>();
+    /** The call ended, or its agent transferred it: that agent's phone goes idle (its connection stays). */
+    const unhook = (call: VoiceCallHandle) => {
+      const b = bridged.get(call.callId);
+      if (!b) return;
+      bridged.delete(call.callId);
+      const agent = this.#agents.get(AgentPhoneService.keyOf(b.tenantId, b.agentId));
+      if (agent?.call?.handle.callId === call.callId) agent.call = undefined;
+      this.detach(b.tenantId, b.agentId).catch((err) => this.#deps.log.warn({ err }, 'phone detach failed'));
+    };
     return {
       onVoiceOffer: () => {},
       onVoiceOfferWithdrawn: () => {},
@@ -386,17 +395,8 @@ export class AgentPhoneService {
         const agent = b && this.#agents.get(AgentPhoneService.keyOf(b.tenantId, b.agentId));
         if (agent) this.#recordingChanged(agent, call, status);
       },
-      onVoiceCallEnded: (call: VoiceCallHandle) => {
-        const b = bridged.get(call.callId);
-        if (!b) return;
-        bridged.delete(call.callId);
-        const agent = this.#agents.get(AgentPhoneService.keyOf(b.tenantId, b.agentId));
-        if (agent?.call?.handle.callId === call.callId) agent.call = undefined;
-        // the call's hang-up closes the link: the phone notices on its next tick and goes idle
-        this.detach(b.tenantId, b.agentId).catch((err) =>
-          this.#deps.log.warn({ err }, 'phone detach failed'),
-        );
-      },
+      onVoiceCallEnded: (call: VoiceCallHandle) => unhook(call),
+      releaseAgent: (call: VoiceCallHandle) => unhook(call),
     };
   }
 

@@ -60,6 +60,11 @@ export interface AgentPhoneSeam {
   bridgeToAgent(call: VoiceCallHandle, agentId: string): Promise<void>;
   /** The call ended (either side): tear down the agent's side if any. */
   onVoiceCallEnded(call: VoiceCallHandle): void;
+  /**
+   * The agent transferred the call (it waits in a queue again): unhook their phone from it; the call
+   * goes on, and the next agent's `bridgeToAgent` takes the agent leg.
+   */
+  releaseAgent?(call: VoiceCallHandle): void;
   /** The bridged call's recording status is known or changed (after the answer, a start, a write error). */
   onRecording?(call: VoiceCallHandle, status: RecordingStatus): void;
 }

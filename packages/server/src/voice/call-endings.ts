@@ -10,18 +10,20 @@ import type { RoutingService } from '../routing/routing-service';
 
 /**
  * The call ended in the flow (self-service done, the caller left, or the call was lost): the
- * interaction, never seen by the router, is closed with its event. No-op when it left `in_flow`.
+ * interaction, never seen by the router, is closed with its event — or ends `transferred` (the flow
+ * connected it to an external number). No-op when it left `in_flow`.
  */
 export async function closeInFlow(
   db: Kysely<Database>,
   tenantId: string,
   id: string,
   at: Date,
+  to: 'closed' | 'transferred' = 'closed',
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const row = await tx
       .updateTable('interactions')
-      .set({ state: 'closed', closed_at: at, updated_at: at })
+      .set({ state: to, closed_at: at, updated_at: at })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .where('state', '=', 'in_flow')
@@ -35,7 +37,7 @@ export async function closeInFlow(
         interaction_id: id,
         type: 'interaction.state_changed',
         at,
-        data: JSON.stringify({ from: 'in_flow', to: 'closed', cause: 'closed' }),
+        data: JSON.stringify({ from: 'in_flow', to, cause: to }),
       })
       .execute();
   });

@@ -30,6 +30,7 @@ function call() {
       caller: '+1',
       did: '+2',
       trunkId: 'k1',
+      codec: 'PCMU',
     },
     sip as never,
     {} as never,

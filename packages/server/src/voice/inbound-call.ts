@@ -1,6 +1,5 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type {
   CollectAction,
@@ -15,25 +14,38 @@ import {
   type InteractionState,
 } from '@hotline/core/interaction/interaction-lifecycle';
 import type { OverflowAction } from '@hotline/core/routing/queue-config';
-import { estimateWaitMs } from '@hotline/core/routing/wait-estimate';
+import type { G711Law } from '@hotline/media/codec/g711';
 import type { MediaCall } from '@hotline/media/worker/media-host';
 import type { MediaEvent } from '@hotline/media/worker/protocol';
 import type { RecordingStatus } from '@hotline/protocol/agent-phone';
 import type { CallEnd } from '@hotline/sip/ua/call-base';
 import type { IncomingCall } from '@hotline/sip/ua/incoming-call';
+import type { OutgoingCall } from '@hotline/sip/ua/outgoing-call';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { type EgressPolicy, executeFlowHttp } from '../flows/flow-http';
 import type { FlowSessionService } from '../flows/flow-sessions';
 import type { RoutingService } from '../routing/routing-service';
+import type { OutboundDialer } from '../sip/sip-service';
 import { type AgentPhoneSeam, CALLER_LEG, type VoiceCallHandle } from './agent-seam';
 import { closeInFlow, leaveRouting } from './call-endings';
 import { recordingPath, startRecording } from './call-recording';
+import {
+  CALLBACK_TEXTS,
+  callbackConfirmation,
+  E164,
+  requestQueueCallback,
+  scheduleFlowCallback,
+} from './callback-request';
 import { type CollectStep, DigitCollector, MAX_COLLECTED_DIGITS } from './digit-collector';
-import { type AnnouncementSettings, announcementText, nextAnnouncementAt } from './queue-announcements';
+import { dialLeg } from './outbound-leg';
+import type { AnnouncementSettings } from './queue-announcements';
+import { QueueHold } from './queue-hold';
 import { readQueueVoiceSettings } from './queue-voice-settings-store';
+import { unicastTarget } from './rtp-target';
 import { type TtsCache, TtsError } from './tts-cache';
 import type { HangupCause, HangupSide, VoiceCallStore } from './voice-call-store';
+import { overflowToVoicemail, type VoicemailCall, type VoicemailService, voicemailStep } from './voicemail';
 
 /** What an inbound call logs through (pino's shape). */
 export interface VoiceLog {
@@ -46,6 +58,8 @@ export interface QueueVoiceSettings {
   readonly announcements: AnnouncementSettings;
   /** A WAV file to loop while waiting. */
   readonly music: string;
+  /** The key that asks for a callback (offered with the announcements); null: no offer. */
+  readonly callbackDigit: string | null;
 }
 
 /** Everything one call needs, shared by all calls (passed in by `VoiceService`). */
@@ -64,7 +78,17 @@ export interface InboundCallDeps {
   readonly interDigitTimeoutMs: number;
   /** Call recordings: `<dir>/<tenant>/<day>/<call id>.wav` (see `call-recording.ts`). */
   readonly recordingsDir: string;
+  /** Voicemail (`voicemail.ts`): the flow verb and overflow to voicemail; absent: both unavailable. */
+  readonly voicemail?: VoicemailService;
   readonly log: VoiceLog;
+  /** Outbound calls through the tenant's trunks (transfer to a number); null: none (voice without SIP out). */
+  readonly dialer: OutboundDialer | null;
+  /** The ringback tone file (`outbound-leg.ts`), played to the caller while a number is dialled. */
+  readonly ringback: () => Promise<string>;
+  /** How long a transfer's number may ring before we give up. */
+  readonly transferRingTimeoutMs: number;
+  /** The caller asked for a callback: the router's events about the interaction are no longer this call's. */
+  readonly onCallbackScheduled: (call: InboundCall) => void;
   /** The call is over and its writes are done: forget it. */
   readonly onFinished: (call: InboundCall) => void;
 }
@@ -78,9 +102,15 @@ export interface InboundCallFacts {
   readonly caller: string;
   readonly did: string;
   readonly trunkId: string;
+  /** The caller leg's codec (an outbound leg offers the same one: no transcoding). */
+  readonly codec: G711Law;
 }
 
-type Phase = 'flow' | 'queued' | 'agent' | 'ended';
+/** `external`: connected to (or dialling) an external number: a transfer. */
+type Phase = 'flow' | 'queued' | 'agent' | 'external' | 'ended';
+
+/** The leg of an external number in the call's media (one per attempt: `external-1`, `external-2`…). */
+const EXTERNAL_LEG = 'external';
 
 /** Messages spoken when the router gives up on a waiting caller (overflow). */
 const OVERFLOW_MESSAGES: Record<
@@ -131,20 +161,24 @@ export class InboundCall {
   #typeAhead = '';
   #language: Language = 'en';
   #queueId: string | null = null;
-  #queuedAt = 0;
-  #lastAnnouncedAt: number | null = null;
-  #announceTimer: NodeJS.Timeout | null = null;
-  #holding = false;
-  #holdSettings: QueueVoiceSettings | null = null;
+  /** Music and announcements while the caller waits in a queue. */
+  readonly #hold: QueueHold;
   /** Set when we end the call ourselves, before the BYE goes out. */
   #hangup: { side: HangupSide; cause: HangupCause } | null = null;
   /** An overflow decision is being carried out: the router already finished the interaction. */
   #overflowing = false;
   #finished: Promise<void> | null = null;
   #stored: Promise<void> = Promise.resolve();
+  /** The external number's call (transfer) once it answered; hung up with this call. */
+  #external: { call: OutgoingCall; legId: string } | null = null;
+  #externalAttempts = 0;
+  /** The caller asked for a callback: the interaction stays with the router when this call ends. */
+  #callbackScheduled = false;
   /** The recording's status once an agent answered (null before); starts run one at a time. */
   #recording: RecordingStatus | null = null;
   #recordChain: Promise<unknown> = Promise.resolve();
+  /** A voicemail being recorded takes the caller's keys and the recorder's errors (`voicemail.ts`). */
+  #voicemail: { onMediaEvent(e: MediaEvent): boolean } | null = null;
   readonly handle: VoiceCallHandle;
 
   constructor(
@@ -165,6 +199,20 @@ export class InboundCall {
       noteRecording: (path) => this.deps.calls.recording(facts.tenantId, facts.callId, path),
       record: (trigger) => this.#record(trigger),
     };
+    this.#hold = new QueueHold({
+      media,
+      routing: deps.routing,
+      tts: deps.tts,
+      clock: deps.clock,
+      log: deps.log,
+      settings: deps.queueSettings,
+      tenantId: facts.tenantId,
+      interactionId: facts.interactionId,
+      caller: facts.caller,
+      language: () => this.#language,
+      play: (path) => this.#play(path),
+      fields: () => this.#fields(),
+    });
     sip.on('ended', (end) => void this.#ended(end));
     // A re-INVITE moved the caller's media (a carrier's media server change, resume after hold).
     sip.on('media', (audio) => {
@@ -214,9 +262,13 @@ export class InboundCall {
   // ── Events from the media engine, SIP and the router ─────────────────────────────────────────────
 
   onMediaEvent(e: MediaEvent): void {
+    if (this.#voicemail?.onMediaEvent(e)) return;
     switch (e.type) {
       case 'dtmf':
-        this.#onDigit(e.event.digit);
+        if (e.event.legId === CALLER_LEG) this.#onDigit(e.event.digit);
+        // Transferred: the caller's keys reach the external number (its IVR), theirs go nowhere.
+        if (e.event.legId === CALLER_LEG && this.#phase === 'external' && this.#external !== null)
+          this.media.sendDtmf(this.#external.legId, e.event.digit).catch(() => {});
         return;
       case 'play-done':
         this.#plays.get(e.id)?.(e.reason);
@@ -275,10 +327,12 @@ export class InboundCall {
   onRequeued(queue: string): void {
     if (this.#phase !== 'queued' || queue === this.#queueId) return;
     this.#queueId = queue;
+    this.#hold.enter(queue);
   }
 
   onOverflow(action: OverflowAction): void {
     if (this.#phase === 'ended' || action.type === 'queue') return;
+    if (action.type === 'voicemail' && this.#overflowToVoicemail()) return;
     this.#overflowing = true;
     const message = action.type === 'close' ? action.message : OVERFLOW_MESSAGES[action.type][this.#language];
     const cause: HangupCause =
@@ -289,11 +343,15 @@ export class InboundCall {
           : action.type === 'external'
             ? 'OVERFLOW_EXTERNAL'
             : 'OVERFLOW_CALLBACK';
-    if (action.type === 'voicemail' || action.type === 'external') {
+    if (action.type === 'voicemail') {
       this.deps.log.warn(
         { ...this.#fields(), action: action.type },
         'overflow action not available on voice yet',
       );
+    }
+    if (action.type === 'external') {
+      void this.#overflowToNumber(action.number, message);
+      return;
     }
     void this.#sayAndHangUp(message, cause);
   }
@@ -303,6 +361,13 @@ export class InboundCall {
     if (this.#phase === 'ended' || this.#overflowing) return;
     if (to === 'wrap_up' && this.#phase === 'agent') {
       this.#systemHangup('AGENT_ENDED', 'agent');
+    } else if (to === 'queued' && this.#phase === 'agent') {
+      // The agent transferred the call (to a queue, or to an agent through one): their phone lets go
+      // and the caller waits on hold again — once this batch of router events is dispatched, so the
+      // hold starts with the queue the call moved to (`onRequeued`).
+      this.#phase = 'queued';
+      this.#seam((s) => s.releaseAgent?.(this.handle));
+      queueMicrotask(() => void this.#startHold());
     } else if (finalInteractionStates.has(to) && this.#phase !== 'flow') {
       this.#systemHangup('MISSED');
     }
@@ -354,17 +419,26 @@ export class InboundCall {
       case 'enqueue':
         return this.#enqueue(action);
       case 'transfer':
-        return error('TRANSFER_UNAVAILABLE', 'transfer to a number or agent is not available on voice yet');
+        if (action.to.kind !== 'number')
+          return error(
+            'TRANSFER_UNAVAILABLE',
+            'a call cannot be transferred to an agent from the flow; enqueue it with the agent preferred',
+          );
+        return this.#transferOut(action.to.number);
       case 'voicemail':
+        if (this.deps.voicemail) return voicemailStep(this.deps.voicemail, this.#voicemailCall(), action);
         return error('VOICEMAIL_UNAVAILABLE', 'voicemail is not available on voice yet');
       case 'callback':
-        return error('CALLBACK_UNAVAILABLE', 'callbacks are not available on voice yet');
+        return this.#scheduleCallback(action);
       case 'hangup':
         this.#systemHangup('FLOW_HANGUP');
         return null;
       case 'end':
         if (action.reason === 'handed_over') {
           if (this.#phase === 'queued') await this.#startHold();
+        } else if (action.reason === 'transferred') {
+          // Connected to the external number: the call goes on until either side hangs up.
+          if (this.#phase !== 'external') this.#systemHangup('FLOW_COMPLETED');
         } else if (action.reason !== 'caller_left') {
           this.#systemHangup(action.reason === 'error' ? 'FLOW_ERROR' : 'FLOW_COMPLETED');
         }
@@ -473,7 +547,11 @@ export class InboundCall {
   }
 
   #onDigit(digit: string): void {
-    if (this.#phase !== 'flow') return; // keys in the queue or with an agent are not the flow's
+    if (this.#phase === 'queued') {
+      if (this.#hold.holding && digit === this.#hold.callbackDigit) void this.#requestCallback();
+      return;
+    }
+    if (this.#phase !== 'flow') return; // keys with an agent or an external number are not the flow's
     const c = this.#collect;
     if (c === null) {
       // Type-ahead: a key pressed during a greeting answers the next menu (bounded: a flood keeps 32).
@@ -583,78 +661,184 @@ export class InboundCall {
       return error('ENQUEUE_FAILED', messageOf(err));
     }
     this.#queueId = queue.id;
-    this.#queuedAt = now.getTime();
+    this.#hold.enter(queue.id, now.getTime());
     this.#language = action.language;
     if (this.#phase === 'flow') this.#phase = 'queued';
     return { type: 'done' };
   }
 
+  // ── Transfer to an external number ────────────────────────────────────────────────────────────────
+
+  /**
+   * Dials `number` through the tenant's trunk (the one the call came in on when it can) while the
+   * caller hears ringback (or the far end's early media), then bridges the caller to it. `done` once
+   * connected (the flow ends as `transferred`; the call stays up until either side hangs up); an error
+   * (`TRANSFER_BUSY`, `TRANSFER_NO_ANSWER`, `TRANSFER_DIAL_REFUSED`…) with the caller back where they
+   * were, for the flow's `failed` branch.
+   */
+  async #transferOut(number: string): Promise<FlowEvent | null> {
+    const dialer = this.deps.dialer;
+    if (dialer === null)
+      return error('TRANSFER_UNAVAILABLE', 'outbound calls are not configured on this server');
+    const { tenantId, callId, interactionId } = this.facts;
+    const was = this.#phase;
+    this.#phase = 'external';
+    const attempt = ++this.#externalAttempts;
+    const legId = `${EXTERNAL_LEG}-${attempt}`;
+    const ringbackId = `ringback-${attempt}`;
+    const stopRingback = () => this.media.stopPlay(CALLER_LEG, ringbackId).catch(() => {});
+    this.deps
+      .ringback()
+      .then((path) =>
+        this.#isEnded() || this.#external !== null
+          ? undefined
+          : this.media.play({
+              type: 'play',
+              legId: CALLER_LEG,
+              id: ringbackId,
+              source: { kind: 'file', path },
+              loop: true,
+            }),
+      )
+      .catch((err: unknown) => this.deps.log.warn({ err, ...this.#fields() }, 'ringback failed'));
+    const outcome = await dialLeg({
+      dialer,
+      media: this.media,
+      legId,
+      codec: this.facts.codec,
+      tenantId,
+      number,
+      callerId: this.#presentedNumber(),
+      trunkId: this.facts.trunkId,
+      ringTimeoutMs: this.deps.transferRingTimeoutMs,
+      signal: this.#abort.signal,
+      // The carrier's own ringback or announcement (183 with SDP) is better than ours.
+      onRinging: (early) => void (early ? stopRingback() : undefined),
+    }).catch(
+      (err: unknown) => ({ ok: false, code: 'FAILED', status: null, message: messageOf(err) }) as const,
+    );
+    await stopRingback();
+    if (!outcome.ok) {
+      if (this.#isEnded()) return null;
+      this.#phase = was;
+      this.deps.log.info(
+        { ...this.#fields(), code: outcome.code, status: outcome.status },
+        'transfer failed',
+      );
+      return error(`TRANSFER_${outcome.code}`, outcome.message);
+    }
+    if (this.#isEnded()) {
+      outcome.call.hangUp();
+      return null;
+    }
+    this.#external = { call: outcome.call, legId };
+    outcome.call.on('ended', () => this.#systemHangup('EXTERNAL_BYE', 'external'));
+    await this.media.connect([CALLER_LEG, legId]);
+    const at = new Date(this.deps.clock.now());
+    this.#write(() => this.deps.calls.transferred(tenantId, callId, outcome.number, at));
+    // From the flow the router never saw the call: the interaction ends here as transferred.
+    if (this.#queueId === null)
+      this.#write(() => closeInFlow(this.deps.db, tenantId, interactionId, at, 'transferred'));
+    this.deps.log.info(
+      { ...this.#fields(), number: outcome.number },
+      'call transferred to an external number',
+    );
+    return { type: 'done' };
+  }
+
+  /** Overflow to a number: the router already ended the interaction as transferred; dial, or apologise. */
+  async #overflowToNumber(number: string, apology: string): Promise<void> {
+    await this.#stopHold();
+    const result = await this.#transferOut(number);
+    if (result?.type === 'done' || this.#isEnded()) return;
+    await this.#sayAndHangUp(apology, 'OVERFLOW_EXTERNAL');
+  }
+
+  /** The caller's number as presented on an outbound leg: theirs when it is E.164, else our DID. */
+  #presentedNumber(): string {
+    return E164.test(this.facts.caller) ? this.facts.caller : this.facts.did;
+  }
+
+  // ── Callbacks ─────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The caller pressed the queue's callback key: when their number is callable, the interaction turns
+   * `callback_scheduled` with its place kept, the caller hears a confirmation and we hang up; the
+   * router offers the callback like any waiting call and `callback-call.ts` dials once an agent takes it.
+   */
+  async #requestCallback(): Promise<void> {
+    this.#hold.callbackAsked = true;
+    const number = this.facts.caller;
+    if (!E164.test(number)) {
+      await this.#hold.sayOver(CALLBACK_TEXTS.hidden[this.#language]);
+      return;
+    }
+    const { tenantId, interactionId: id } = this.facts;
+    const scheduled = await requestQueueCallback(
+      this.deps.routing,
+      tenantId,
+      id,
+      number,
+      this.deps.clock.now(),
+    ).catch((err: unknown) => {
+      this.deps.log.warn({ err, ...this.#fields() }, 'callback request refused');
+      return false;
+    });
+    if (!scheduled || this.#isEnded()) {
+      this.#hold.callbackAsked = false;
+      return;
+    }
+    this.#callbackScheduled = true;
+    this.deps.onCallbackScheduled(this);
+    this.deps.log.info({ ...this.#fields(), number }, 'callback requested from the queue');
+    await this.#sayAndHangUp(callbackConfirmation(this.#language, number), 'CALLBACK_SCHEDULED');
+  }
+
+  /** The flow's `callback` verb: this call's interaction waits in `queue` to call `number` back. */
+  async #scheduleCallback(action: Extract<FlowAction, { type: 'callback' }>): Promise<FlowEvent> {
+    const number = action.number.startsWith('+') ? action.number : `+${action.number}`;
+    if (!E164.test(number)) return error('BAD_NUMBER', 'the callback number is not an E.164 number');
+    const { tenantId } = this.facts;
+    const queue = await this.#findQueue(action.queue);
+    if (!queue) return error('UNKNOWN_QUEUE', `no queue "${action.queue.slice(0, 64)}"`);
+    if (this.#isEnded()) return { type: 'hangup' };
+    try {
+      await scheduleFlowCallback(
+        this.deps.routing,
+        tenantId,
+        this.facts.interactionId,
+        queue,
+        number,
+        action.at,
+        this.deps.clock.now(),
+      );
+    } catch (err) {
+      this.deps.log.warn({ err, ...this.#fields() }, 'flow callback refused');
+      return error('CALLBACK_FAILED', messageOf(err));
+    }
+    this.#queueId = queue;
+    this.#callbackScheduled = true;
+    this.deps.onCallbackScheduled(this);
+    return { type: 'done' };
+  }
+
+  async #findQueue(nameOrId: string): Promise<string | null> {
+    const queue = await this.deps.db
+      .selectFrom('queues')
+      .select('id')
+      .where('tenant_id', '=', this.facts.tenantId)
+      .where((eb) => (UUID.test(nameOrId) ? eb('id', '=', nameOrId) : eb('name', '=', nameOrId)))
+      .executeTakeFirst();
+    return queue?.id ?? null;
+  }
+
   async #startHold(): Promise<void> {
-    if (this.#phase === 'ended' || this.#queueId === null) return;
-    this.#holding = true;
-    this.#holdSettings ??= await this.deps.queueSettings(this.facts.tenantId, this.#queueId);
-    if (!this.#holding || this.#isEnded()) return;
-    try {
-      await this.media.play({
-        type: 'play',
-        legId: CALLER_LEG,
-        id: 'moh',
-        source: { kind: 'file', path: this.#holdSettings.music },
-        loop: true,
-      });
-    } catch (err) {
-      this.deps.log.warn({ err, ...this.#fields() }, 'music on hold failed; the caller waits in silence');
-    }
-    this.#scheduleAnnouncement();
+    if (this.#phase === 'ended') return;
+    await this.#hold.start();
   }
 
-  async #stopHold(): Promise<void> {
-    this.#holding = false;
-    if (this.#announceTimer) clearTimeout(this.#announceTimer);
-    this.#announceTimer = null;
-    await this.media.stopPlay(CALLER_LEG).catch(() => {});
-  }
-
-  #scheduleAnnouncement(): void {
-    if (!this.#holding || this.#holdSettings === null) return;
-    const at = nextAnnouncementAt(this.#holdSettings.announcements, this.#queuedAt, this.#lastAnnouncedAt);
-    if (at === null) return;
-    if (this.#announceTimer) clearTimeout(this.#announceTimer);
-    this.#announceTimer = setTimeout(() => void this.#announce(), Math.max(0, at - this.deps.clock.now()));
-  }
-
-  /** Position and estimated wait from the router, spoken over the music (which resumes after). */
-  async #announce(): Promise<void> {
-    this.#announceTimer = null;
-    const settings = this.#holdSettings;
-    if (!this.#holding || settings === null || this.#queueId === null) return;
-    this.#lastAnnouncedAt = this.deps.clock.now();
-    try {
-      const id = interactionId(this.facts.interactionId) as InteractionId;
-      const figures = await this.deps.routing.read(this.facts.tenantId, (engine) => {
-        const view = engine.interaction(id);
-        const position = engine.position(id);
-        if (!view || position === null) return null;
-        const snap = engine.queueSnapshot(view.queueId);
-        const ewtMs = estimateWaitMs({
-          position,
-          servingAgents: snap.loggedIn,
-          freeSlots: snap.freeSlots.voice ?? 0,
-        });
-        return { position, ewtMs };
-      });
-      const text =
-        figures === null
-          ? null
-          : announcementText(this.#language, settings.announcements, figures.position, figures.ewtMs);
-      if (text !== null && this.#holding) {
-        const path = await this.deps.tts.speech(this.#language, text);
-        if (this.#holding) await this.#play(path, `a${++this.#playSeq}`);
-      }
-    } catch (err) {
-      this.deps.log.warn({ err, ...this.#fields() }, 'queue announcement failed');
-    }
-    this.#scheduleAnnouncement();
+  #stopHold(): Promise<void> {
+    return this.#hold.stop();
   }
 
   async #sayAndHangUp(message: string, cause: HangupCause): Promise<void> {
@@ -666,6 +850,49 @@ export class InboundCall {
       this.deps.log.warn({ err, ...this.#fields() }, 'overflow message failed');
     }
     this.#systemHangup(cause);
+  }
+
+  // ── Voicemail (`voicemail.ts`) ─────────────────────────────────────────────────────────────────────
+
+  #voicemailCall(): VoicemailCall {
+    const { tenantId, callId, interactionId, caller, did } = this.facts;
+    return {
+      tenantId,
+      callId,
+      interactionId,
+      caller,
+      did,
+      media: this.media,
+      ended: this.#abort.signal,
+      play: (path) => this.#play(path),
+      listen: (take) => {
+        this.#voicemail = take;
+      },
+    };
+  }
+
+  /**
+   * The queue overflowed to voicemail (the router ended the interaction as `voicemail`): the message is
+   * recorded for the queue the caller waited in, then we hang up. Runs on the flow's loop, after the
+   * step that enqueued the call (an overflow for want of agents arrives while `enqueue` still runs),
+   * so the queue is known and the end of the call waits for the message's rows. False when voicemail
+   * is unavailable (the apology instead).
+   */
+  #overflowToVoicemail(): boolean {
+    const service = this.deps.voicemail;
+    if (!service) return false;
+    this.#overflowing = true;
+    this.#loop = this.#loop
+      .then(async () => {
+        await this.#stopHold();
+        if (this.#queueId === null) throw new Error('overflow to voicemail without a queue');
+        await overflowToVoicemail(service, this.#voicemailCall(), this.#queueId, this.#language);
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error({ err, ...this.#fields() }, 'overflow to voicemail failed'),
+      )
+      .then(() => this.#systemHangup('OVERFLOW_VOICEMAIL'));
+    return true;
   }
 
   // ── Recording ─────────────────────────────────────────────────────────────────────────────────────
@@ -721,13 +948,17 @@ export class InboundCall {
   async #wrapUp(end: CallEnd): Promise<void> {
     const was = this.#phase;
     this.#phase = 'ended';
-    this.#holding = false;
-    if (this.#announceTimer) clearTimeout(this.#announceTimer);
+    this.#hold.end();
     this.#finishCollect(null);
     for (const resolve of this.#plays.values()) resolve('ended');
     this.#plays.clear();
     this.#abort.abort();
-    const { side, cause } = this.#hangup ?? { side: 'caller' as const, cause: sipCause(end) };
+    this.#external?.call.hangUp();
+    const ending = this.#hangup ?? { side: 'caller' as const, cause: sipCause(end) };
+    // However it ended, a call whose caller waits for a callback says so in its CDR.
+    const { side, cause } = this.#callbackScheduled
+      ? { ...ending, cause: 'CALLBACK_SCHEDULED' as const }
+      : ending;
     const at = new Date(this.deps.clock.now());
     const { tenantId, callId } = this.facts;
     try {
@@ -741,7 +972,8 @@ export class InboundCall {
       }
       // An enqueue the hang-up interrupted may have reached the router: the queue decides, not `was`.
       if (this.#queueId === null) await closeInFlow(this.deps.db, tenantId, this.facts.interactionId, at);
-      else if (!this.#overflowing) await leaveRouting(this.deps.routing, tenantId, this.facts.interactionId);
+      else if (!this.#overflowing && !this.#callbackScheduled)
+        await leaveRouting(this.deps.routing, tenantId, this.facts.interactionId);
       await this.deps.calls.ended(tenantId, callId, side, cause, at);
       this.deps.log.info({ ...this.#fields(), side, cause, was }, 'voice call ended');
     } catch (err) {
@@ -772,17 +1004,6 @@ export class InboundCall {
       sipCallId: this.facts.sipCallId,
     };
   }
-}
-
-/** A unicast address (or 0.0.0.0, RFC 2543 hold): not multicast, not broadcast. Host names pass. */
-export function unicastTarget(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) {
-    const first = Number(address.split('.')[0]);
-    return !(first >= 224 || address === '255.255.255.255');
-  }
-  if (family === 6) return !address.toLowerCase().startsWith('ff');
-  return true;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
 import type { IncomingCall } from '@hotline/sip/ua/incoming-call';
 import { describe, expect, it } from 'vitest';
-import { unicastTarget } from './inbound-call';
+import { unicastTarget } from './rtp-target';
 import { callerNumber } from './voice-service';
 
 const from = (user: string | null) =>

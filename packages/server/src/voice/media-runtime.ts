@@ -22,12 +22,14 @@ export interface MediaRuntime {
 
 export interface MediaRuntimeLog {
   error(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
+  info?(obj: object, msg: string): void;
 }
 
 /** Starts the media workers. Resolves when every worker has loaded its code. */
 export async function startMediaRuntime(
   config: Pick<MediaConfig, 'address' | 'portRange' | 'workers'> &
-    Partial<Pick<MediaConfig, 'webrtcPortRange'>>,
+    Partial<Pick<MediaConfig, 'webrtcPortRange' | 'webrtc'>>,
   log: MediaRuntimeLog,
   options: { statsIntervalMs?: number } = {},
 ): Promise<MediaRuntime> {
@@ -38,6 +40,7 @@ export async function startMediaRuntime(
     ...(config.workers === undefined ? {} : { workers: config.workers }),
     ...(config.webrtcPortRange === undefined ? {} : { webrtcPortRange: config.webrtcPortRange }),
     ...(options.statsIntervalMs === undefined ? {} : { statsIntervalMs: options.statsIntervalMs }),
+    ...(config.webrtc === undefined ? {} : { webrtc: config.webrtc }),
     onEvent: (event) => {
       for (const listener of listeners) {
         try {
@@ -48,6 +51,12 @@ export async function startMediaRuntime(
       }
     },
   });
+  // which WebRTC stack the agents' phones get, and why (the fallback's cause when `auto` fell back)
+  const webrtc = { configured: config.webrtc ?? 'auto', ...host.webrtc };
+  if (webrtc.configured === 'auto' && host.webrtc.transport === 'werift')
+    if (log.warn) log.warn(webrtc, 'native WebRTC unavailable: agents use werift (more CPU per phone)');
+    else log.error(webrtc, 'native WebRTC unavailable: agents use werift (more CPU per phone)');
+  else log.info?.(webrtc, `agents' WebRTC: ${host.webrtc.transport}`);
   let stopped = false;
   return {
     host,

@@ -32,6 +32,7 @@ export async function readQueueVoiceSettings(
       'v.announce_wait',
       'v.music_prompt',
       'v.recording',
+      'v.callback_digit',
     ])
     .where('queues.tenant_id', '=', tenantId)
     .where('queues.id', '=', queueId)
@@ -44,6 +45,7 @@ export async function readQueueVoiceSettings(
     announce_wait: queue.announce_wait ?? queueVoiceDefaults.announceWait,
     music_prompt: queue.music_prompt,
     recording: queue.recording ?? queueVoiceDefaults.recording,
+    callback_digit: queue.callback_digit,
   });
 }
 
@@ -51,7 +53,12 @@ function toSettings(
   queueId: string,
   r: Pick<
     Selectable<VoiceQueueSettingsTable>,
-    'announce_interval_sec' | 'announce_position' | 'announce_wait' | 'music_prompt' | 'recording'
+    | 'announce_interval_sec'
+    | 'announce_position'
+    | 'announce_wait'
+    | 'music_prompt'
+    | 'recording'
+    | 'callback_digit'
   >,
 ): QueueVoiceSettings {
   return {
@@ -61,6 +68,7 @@ function toSettings(
     announceWait: r.announce_wait,
     musicPrompt: r.music_prompt,
     recording: r.recording,
+    callbackDigit: r.callback_digit,
   };
 }
 
@@ -86,6 +94,7 @@ export class QueueVoiceSettingsStore {
       announce_wait: body.announceWait,
       music_prompt: body.musicPrompt,
       recording: body.recording,
+      callback_digit: body.callbackDigit,
     };
     return this.deps.db.transaction().execute(async (tx) => {
       const before = await readQueueVoiceSettings(tx, principal.tenantId, queueId);

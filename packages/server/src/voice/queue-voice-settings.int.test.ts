@@ -39,6 +39,7 @@ describe.each(engines)('queue voice settings and the number → flow binding on 
       announceWait: true,
       musicPrompt: null,
       recording: 'always',
+      callbackDigit: null,
     });
     const put = await a.request({
       method: 'PUT',
@@ -48,6 +49,7 @@ describe.each(engines)('queue voice settings and the number → flow binding on 
         announceWait: false,
         musicPrompt: 'jazz.wav',
         recording: 'on_demand',
+        callbackDigit: '#',
       },
     });
     expect(put.statusCode, put.body).toBe(200);
@@ -58,12 +60,18 @@ describe.each(engines)('queue voice settings and the number → flow binding on 
       announceWait: false,
       musicPrompt: 'jazz.wav',
       recording: 'on_demand',
+      callbackDigit: '#',
     };
     expect(put.json()).toEqual(saved);
     expect((await a.request({ method: 'GET', url })).json()).toEqual(saved);
     const off = await a.request({ method: 'PUT', url, payload: { announceIntervalSeconds: 0 } });
     // a PUT replaces the settings: what it leaves out takes the default (recording `always`)
-    expect(off.json()).toMatchObject({ announceIntervalSeconds: 0, musicPrompt: null, recording: 'always' });
+    expect(off.json()).toMatchObject({
+      announceIntervalSeconds: 0,
+      musicPrompt: null,
+      recording: 'always',
+      callbackDigit: null,
+    });
     const never = await a.request({
       method: 'PUT',
       url,
@@ -86,6 +94,7 @@ describe.each(engines)('queue voice settings and the number → flow binding on 
     ['a path instead of a prompt name', { announceIntervalSeconds: 30, musicPrompt: '../../etc/passwd.wav' }],
     ['an unknown field', { announceIntervalSeconds: 30, loud: true }],
     ['an unknown recording policy', { announceIntervalSeconds: 30, recording: 'sometimes' }],
+    ['a callback key that is not one key', { announceIntervalSeconds: 30, callbackDigit: '12' }],
   ])('refuses %s', async (_label, payload) => {
     const res = await a.request({ method: 'PUT', url: `/api/queues/${queueId}/voice`, payload });
     expect(res.statusCode, res.body).toBe(400);

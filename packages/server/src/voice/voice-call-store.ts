@@ -4,7 +4,7 @@ import type { Database, VoiceCallsTable } from '../db/schema';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Who ended a call, and a stable code for why (CDR `hangup_side`, `hangup_cause`). */
-export type HangupSide = 'caller' | 'system' | 'agent';
+export type HangupSide = 'caller' | 'system' | 'agent' | 'external';
 export type HangupCause =
   | 'BYE'
   | 'CANCEL'
@@ -18,6 +18,12 @@ export type HangupCause =
   | 'OVERFLOW_VOICEMAIL'
   | 'OVERFLOW_EXTERNAL'
   | 'OVERFLOW_CALLBACK'
+  /** The caller pressed the queue's callback key: they hung up keeping their place. */
+  | 'CALLBACK_SCHEDULED'
+  /** A transfer's external party, or a callback's customer, hung up. */
+  | 'EXTERNAL_BYE'
+  /** A callback's customer did not answer, was busy, or the dial plan refused the number. */
+  | 'CALLBACK_FAILED'
   | 'AGENT_ENDED'
   | 'MISSED'
   | 'MEDIA_ERROR'
@@ -36,7 +42,10 @@ export interface NewVoiceCall {
   readonly trunkId: string;
   readonly codec: string;
   readonly arrivedAt: Date;
-  readonly answeredAt: Date;
+  /** Null for an outbound call not answered yet (`answered` sets it). */
+  readonly answeredAt: Date | null;
+  /** Default `inbound`; a callback is `outbound` (from: our DID, to: the customer). */
+  readonly direction?: 'inbound' | 'outbound';
 }
 
 /**
@@ -62,8 +71,14 @@ export class VoiceCallStore {
         codec: c.codec,
         arrived_at: c.arrivedAt,
         answered_at: c.answeredAt,
+        direction: c.direction ?? 'inbound',
       })
       .execute();
+  }
+
+  /** The far end answered an outbound call. */
+  async answered(tenantId: string, id: string, at: Date): Promise<void> {
+    await this.#set(tenantId, id, { answered_at: at });
   }
 
   async flowSession(tenantId: string, id: string, sessionId: string): Promise<void> {
@@ -76,6 +91,11 @@ export class VoiceCallStore {
 
   async agentAnswered(tenantId: string, id: string, agentId: string, at: Date): Promise<void> {
     await this.#set(tenantId, id, { agent_answered_at: at, agent_id: agentId }, 'agent_answered_at');
+  }
+
+  /** The external number of a transfer answered: the call is now connected to it. */
+  async transferred(tenantId: string, id: string, number: string, at: Date): Promise<void> {
+    await this.#set(tenantId, id, { transferred_to: number, transferred_at: at });
   }
 
   async recording(tenantId: string, id: string, path: string): Promise<void> {

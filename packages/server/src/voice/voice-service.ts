@@ -12,17 +12,22 @@ import type { Database } from '../db/schema';
 import { defaultEgressPolicy, type EgressPolicy } from '../flows/flow-http';
 import type { FlowSessionService } from '../flows/flow-sessions';
 import type { RoutingService } from '../routing/routing-service';
+import type { OutboundDialer } from '../sip/sip-service';
 import { type AgentPhoneSeam, CALLER_LEG, holdUntilAgentPhone, type VoiceCallHandle } from './agent-seam';
 import { closeInFlow, leaveRouting } from './call-endings';
+import { Callbacks } from './callbacks';
 import { DEFAULT_INTER_DIGIT_TIMEOUT_MS } from './digit-collector';
 import { FlowForNumber } from './flow-for-number';
-import { InboundCall, type QueueVoiceSettings, unicastTarget, type VoiceLog } from './inbound-call';
+import { InboundCall, type QueueVoiceSettings, type VoiceLog } from './inbound-call';
 import type { MediaRuntime } from './media-runtime';
 import { ensureMusicOnHold } from './music-on-hold';
+import { ensureRingback } from './outbound-leg';
 import { defaultAnnouncementSettings } from './queue-announcements';
 import { readQueueVoiceSettings } from './queue-voice-settings-store';
+import { unicastTarget } from './rtp-target';
 import { TtsCache } from './tts-cache';
 import { VoiceCallStore } from './voice-call-store';
+import { VoicemailService } from './voicemail';
 
 /** The matched INVITE as the SIP side hands it over (`sip/inbound-call-policy.ts` found the number). */
 export interface MatchedCall {
@@ -56,10 +61,21 @@ export interface VoiceServiceDeps {
   readonly dir: string;
   /** Call recordings (`<dir>/<tenant>/<day>/<call id>.wav`); the calls API serves them from here. */
   readonly recordingsDir: string;
+  /** Voicemail audio (`<dir>/<tenant>/<day>/<voicemail id>.wav`); the voicemails API serves it from here. */
+  readonly voicemailDir: string;
   readonly log: VoiceLog;
   readonly httpPolicy?: EgressPolicy;
   /** Pause that ends a gather's entry (default 3 s; never longer than the gather's own timeout). */
   readonly interDigitTimeoutMs?: number;
+  /** Outbound calls through the tenants' trunks (transfers, callbacks); absent: neither is possible. */
+  readonly dialer?: OutboundDialer | null;
+  /** How long a transferred or called-back number may ring (default 30 s). */
+  readonly ringTimeoutMs?: number;
+  /**
+   * A callback whose customer is not reached (busy, no answer) is tried again this many times in all
+   * (default 3), each not before `delayMs` (default 5 min) after the last, keeping its place in line.
+   */
+  readonly callbackRetry?: { readonly attempts: number; readonly delayMs: number };
   /** Speech syntheses at once (default 2). */
   readonly ttsConcurrency?: number;
 }
@@ -78,19 +94,49 @@ export class VoiceService {
   readonly #store: VoiceCallStore;
   readonly #flows: FlowForNumber;
   readonly #tts: TtsCache;
+  readonly #voicemail: VoicemailService;
   readonly #unsubscribe: (() => void)[] = [];
   #seam: AgentPhoneSeam = holdUntilAgentPhone;
   #music: Promise<string> | null = null;
+  #ringback: Promise<string> | null = null;
+  /** Callbacks the router offers (no live call holds their interaction). */
+  readonly #callbacks: Callbacks;
   #closed = false;
 
   constructor(private readonly deps: VoiceServiceDeps) {
     this.#store = new VoiceCallStore(deps.db);
     this.#flows = new FlowForNumber(deps.db);
     this.#tts = new TtsCache({ dir: join(deps.dir, 'tts'), concurrency: deps.ttsConcurrency ?? 2 });
+    this.#voicemail = new VoicemailService({
+      db: deps.db,
+      clock: deps.clock,
+      ids: deps.ids,
+      routing: deps.routing,
+      tts: this.#tts,
+      log: deps.log,
+      dir: deps.voicemailDir,
+      toneDir: join(deps.dir, 'tones'),
+    });
+    this.#callbacks = new Callbacks({
+      db: deps.db,
+      clock: deps.clock,
+      ids: deps.ids,
+      routing: deps.routing,
+      calls: this.#store,
+      seam: () => this.#seam,
+      dialer: deps.dialer ?? null,
+      createCall: (callId) => deps.media.host.createCall(callId),
+      ringback: () => this.#ringbackFile(),
+      holdMusic: async (tenantId, queueId) => (await this.#queueSettings(tenantId, queueId)).music,
+      ringTimeoutMs: deps.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS,
+      recordingsDir: deps.recordingsDir,
+      log: deps.log,
+      retry: deps.callbackRetry ?? { attempts: 3, delayMs: 300_000 },
+    });
     this.#unsubscribe.push(deps.media.subscribe((e) => this.#onMedia(e)));
     this.#unsubscribe.push(
       deps.routing.subscribe((entries) => {
-        for (const entry of entries) this.#onRouting(entry.payload as RoutingEvent);
+        for (const entry of entries) this.#onRouting(entry.tenantId, entry.payload as RoutingEvent);
       }),
     );
   }
@@ -220,13 +266,18 @@ export class VoiceService {
         queueSettings: (tenant, queue) => this.#queueSettings(tenant, queue),
         interDigitTimeoutMs: this.deps.interDigitTimeoutMs ?? DEFAULT_INTER_DIGIT_TIMEOUT_MS,
         recordingsDir: this.deps.recordingsDir,
+        voicemail: this.#voicemail,
+        dialer: this.deps.dialer ?? null,
+        ringback: () => this.#ringbackFile(),
+        transferRingTimeoutMs: this.deps.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS,
+        onCallbackScheduled: (c) => this.#byInteraction.delete(c.facts.interactionId),
         log: this.deps.log,
         onFinished: (c) => {
           this.#calls.delete(c.facts.callId);
           this.#byInteraction.delete(c.facts.interactionId);
         },
       },
-      { callId, tenantId, interactionId, sipCallId: call.callId ?? '', caller, did: number, trunkId },
+      { callId, tenantId, interactionId, sipCallId: call.callId ?? '', caller, did: number, trunkId, codec },
       call,
       media,
     );
@@ -250,9 +301,14 @@ export class VoiceService {
    * Calls the database says are live but no process holds: the server stopped without hanging them
    * up (crash, kill -9). Run at start, after routing has loaded: each interaction still in the flow is
    * closed, one the router holds is abandoned (a caller who is gone must not be offered to an agent),
-   * its flow session fails, and the CDR row ends as `system` / `LOST`. Returns how many were found.
+   * its flow session fails, and the CDR row ends as `system` / `LOST`. Voicemails being recorded are
+   * delivered first (`VoicemailService.recover`). Returns how many calls were found.
    */
   async recover(): Promise<number> {
+    // First the voicemails those calls were leaving: delivered while their interactions are still open.
+    await this.#voicemail
+      .recover()
+      .catch((err: unknown) => this.deps.log.error({ err }, 'voicemail recovery failed'));
     const stale = await this.deps.db
       .selectFrom('voice_calls')
       .innerJoin('interactions', (join) =>
@@ -301,6 +357,7 @@ export class VoiceService {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#calls.values()].map((c) => c.terminate('SHUTDOWN')));
+    await this.#callbacks.close();
     for (const off of this.#unsubscribe) off();
   }
 
@@ -375,6 +432,7 @@ export class VoiceService {
     }
     return {
       music,
+      callbackDigit: saved?.callbackDigit ?? null,
       announcements: saved
         ? {
             intervalMs: saved.announceIntervalSeconds * 1000,
@@ -385,15 +443,26 @@ export class VoiceService {
     };
   }
 
+  #ringbackFile(): Promise<string> {
+    this.#ringback ??= ensureRingback(join(this.deps.dir, 'tones')).catch((err: unknown) => {
+      this.#ringback = null;
+      throw err;
+    });
+    return this.#ringback;
+  }
+
   #onMedia(e: MediaEvent): void {
     if (!('callId' in e)) return;
     this.#calls.get(e.callId)?.onMediaEvent(e);
   }
 
-  #onRouting(e: RoutingEvent): void {
+  #onRouting(tenantId: string, e: RoutingEvent): void {
     if (!('interactionId' in e)) return;
     const call = this.#byInteraction.get(e.interactionId);
-    if (!call) return;
+    if (!call) {
+      this.#callbacks.onRouting(tenantId, e);
+      return;
+    }
     switch (e.type) {
       case 'routing.offered':
         call.onOffered(e.agentIds, e.expiresAt);
@@ -418,6 +487,8 @@ export class VoiceService {
     }
   }
 }
+
+const DEFAULT_RING_TIMEOUT_MS = 30_000;
 
 async function readable(path: string): Promise<boolean> {
   try {

@@ -78,8 +78,11 @@ function useFieldLabel(): (key: string) => string {
   return (key) => (Object.hasOwn(labels, key) ? labels[key]! : key);
 }
 
-/** Screen-pop fields the channels keep for the system (ids), not for the agent to read. */
-const internalFields = new Set(['callId', 'trunkId']);
+/**
+ * Screen-pop fields the channels keep for the system (ids), not for the agent to read. A voicemail's
+ * `kind`, id and length are shown by its own card (`voicemail-card.tsx`).
+ */
+const internalFields = new Set(['callId', 'trunkId', 'callback', 'kind', 'voicemailId', 'durationSec']);
 
 function Facts({ rows }: { rows: [string, string][] }) {
   return (

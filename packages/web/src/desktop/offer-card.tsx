@@ -26,6 +26,8 @@ export function OfferCard({ item, queues, deadline, now, busy, first, onAccept, 
   });
   const ix = interaction.data;
   const bot = botOf(ix?.data);
+  // A callback (the caller hung up in the queue): accepting dials this number.
+  const callback = callbackNumber(ix?.data);
   const queue = ix?.queueId ? queues.get(ix.queueId) : undefined;
   const total = queue ? queue.offerTimeoutSeconds * 1000 : null;
   // `now` ticks once a second, so it may lag the offer's start: never show more than the timeout.
@@ -48,6 +50,11 @@ export function OfferCard({ item, queues, deadline, now, busy, first, onAccept, 
           <Group gap={6}>
             <Badge color="orange">{t('desktop.incoming')}</Badge>
             <Badge variant="light">{t(`channels.${item.channel}`)}</Badge>
+            {callback && (
+              <Badge color="grape" data-testid="offer-callback">
+                {t('desktop.callbackTo', { number: callback })}
+              </Badge>
+            )}
           </Group>
           {left !== null && (
             <Text fw={700} c={left < 5_000 ? 'red' : undefined} data-testid="offer-countdown">
@@ -88,4 +95,11 @@ export function OfferCard({ item, queues, deadline, now, busy, first, onAccept, 
       </Stack>
     </Paper>
   );
+}
+
+function callbackNumber(data: Record<string, unknown> | undefined): string | null {
+  const cb = data?.callback;
+  if (typeof cb !== 'object' || cb === null) return null;
+  const number = (cb as { number?: unknown }).number;
+  return typeof number === 'string' ? number : null;
 }

@@ -10,6 +10,8 @@ import { Composer } from './composer';
 import { type AgentState, agentApi, type Interaction, interactionApi } from './desktop-api';
 import { MessageList } from './message-list';
 import { useChatFeed, useSend } from './use-chat';
+import { VoicemailCard } from './voicemail-card';
+import { voicemailTaskOf } from './voicemail-task';
 import { formatDuration, type WorkItem } from './work-items';
 import { WrapUpForm } from './wrap-up-form';
 
@@ -47,6 +49,7 @@ export function WorkView(props: WorkViewProps) {
   const connected = item.phase === 'connected';
   const showClose = item.phase === 'wrap_up' || (props.closing && connected);
   const customer = customerNameOf(ix) ?? t('desktop.unknownCustomer');
+  const voicemail = voicemailTaskOf(ix?.data);
   return (
     // The view fills the window below the state bar; the message list takes what the rest leaves.
     <Stack gap="xs" h="calc(100vh - 190px)" mih={460} data-testid="work-view">
@@ -112,6 +115,7 @@ export function WorkView(props: WorkViewProps) {
             {item.channel === 'voice' ? t('desktop.voiceCall') : t('desktop.noChatChannel')}
           </Text>
           {ix?.subject && <Text mt="xs">{ix.subject}</Text>}
+          {voicemail && <VoicemailCard task={voicemail} />}
           {ix?.notes && (
             <Text mt="xs" size="sm" style={{ whiteSpace: 'pre-wrap' }}>
               {ix.notes}

@@ -7,10 +7,17 @@ import { LANGUAGE_STORAGE_KEY, pickLanguage } from './language';
 import { ru } from './ru';
 import { softphoneEn } from './softphone-en';
 import { softphoneRu } from './softphone-ru';
+import { voicemailEn } from './voicemail-en';
+import { voicemailRu } from './voicemail-ru';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
-    resources: { translation: typeof en; softphone: typeof softphoneEn; flows: typeof flowsEn };
+    resources: {
+      translation: typeof en;
+      softphone: typeof softphoneEn;
+      flows: typeof flowsEn;
+      voicemail: typeof voicemailEn;
+    };
   }
 }
 
@@ -47,8 +54,8 @@ void i18n.use(initReactI18next).init({
   // The softphone has its own namespace: one more set of keys in `translation` made its key type too
   // deep for TypeScript (TS2589).
   resources: {
-    en: { translation: en, softphone: softphoneEn, flows: flowsEn },
-    ru: { translation: ru, softphone: softphoneRu, flows: flowsRu },
+    en: { translation: en, softphone: softphoneEn, flows: flowsEn, voicemail: voicemailEn },
+    ru: { translation: ru, softphone: softphoneRu, flows: flowsRu, voicemail: voicemailRu },
   },
   lng: pickLanguage({ stored: storedLanguage(), browser: navigator.language }),
   fallbackLng: 'en',

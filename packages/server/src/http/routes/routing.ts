@@ -1,6 +1,6 @@
 import { type AgentState, freeSlots } from '@hotline/core/agent/agent-state';
 import { type Channel, channels } from '@hotline/core/channels';
-import { agentId, interactionId, queueId, skillId } from '@hotline/core/ids';
+import { agentId, interactionId, queueId } from '@hotline/core/ids';
 import { type Millis, millis } from '@hotline/core/ports';
 import type { RoutingEngine } from '@hotline/core/routing/routing-engine';
 import type { RoutingEvent } from '@hotline/core/routing/routing-events';
@@ -23,6 +23,7 @@ import type { Db } from '../../db/database';
 import { AppError, forbidden, notFound } from '../../errors';
 import type { LiveFigures } from '../../routing/live-figures';
 import type { RoutingService } from '../../routing/routing-service';
+import { createTask } from '../../routing/task-interactions';
 import type { Principal } from '../../stores/principal';
 import { principalOf } from '../authenticate';
 
@@ -385,51 +386,30 @@ export const routingRoutes: FastifyPluginAsyncZod<RoutingRoutesOptions> = async 
           body.skills.map((s) => s.skillId),
         );
       const id = interactionId(opts.ids.next());
-      await routing.execute(
+      await createTask(
+        routing,
         p.tenantId,
-        (engine, at) => {
-          if (body.preferredAgentId && !engine.agentState(agentId(body.preferredAgentId))) {
-            throw new AppError('INVALID_REFERENCE', 'unknown preferred agent');
-          }
-          const events = engine.enqueue(
-            {
-              id,
-              channel: body.channel,
-              queueId: queueId(body.queueId),
-              ...(body.priority === undefined ? {} : { priority: body.priority }),
-              skills: body.skills.map((s) => ({ skillId: skillId(s.skillId), minLevel: s.minLevel })),
-              preferredAgent: body.preferredAgentId
-                ? {
-                    agentId: agentId(body.preferredAgentId),
-                    kind: 'personal',
-                    exclusiveMs: body.preferredWaitSeconds * 1000,
-                  }
-                : null,
-              notBefore: body.notBefore ? millis(Date.parse(body.notBefore)) : null,
-            },
-            at,
-          );
-          return { events, result: undefined };
+        {
+          id,
+          channel: body.channel,
+          queueId: body.queueId,
+          ...(body.priority === undefined ? {} : { priority: body.priority }),
+          skills: body.skills,
+          subject: body.subject,
+          contact: body.contact,
+          data: body.data,
+          ...(body.preferredAgentId
+            ? {
+                preferredAgent: {
+                  agentId: body.preferredAgentId,
+                  exclusiveMs: body.preferredWaitSeconds * 1000,
+                },
+              }
+            : {}),
+          ...(body.notBefore ? { notBefore: millis(Date.parse(body.notBefore)) } : {}),
+          createdBy: p.userId ?? `api_key:${p.apiKeyId}`,
         },
-        async (tx) => {
-          const now = new Date(opts.clock.now());
-          await tx
-            .insertInto('interactions')
-            .values({
-              id,
-              tenant_id: p.tenantId,
-              channel: body.channel,
-              state: 'new',
-              queue_id: body.queueId,
-              subject: body.subject,
-              contact: JSON.stringify(body.contact),
-              data: JSON.stringify(body.data),
-              created_by: p.userId ?? `api_key:${p.apiKeyId}`,
-              created_at: now,
-              updated_at: now,
-            })
-            .execute();
-        },
+        () => opts.clock.now(),
       );
       return reply.status(201).send(await interactionDto(p, id));
     },

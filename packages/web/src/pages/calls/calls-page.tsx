@@ -16,6 +16,9 @@ const outcomeColor: Record<CallOutcome, string> = {
   self_service: 'teal',
   abandoned: 'red',
   overflow: 'orange',
+  transferred: 'violet',
+  callback_requested: 'grape',
+  voicemail: 'cyan',
 };
 
 /**
@@ -157,6 +160,14 @@ function CallDetails({ call }: { call: CallRecord }) {
       call.hangupSide ? `${t(`calls.sides.${call.hangupSide}`)} (${call.hangupCause ?? ''})` : '—',
     ],
     [t('calls.codec'), call.codec ?? '—'],
+    ...(call.transferredTo === null
+      ? []
+      : [
+          [t('calls.transferredTo'), `${call.transferredTo} (${time(call.transferredAt)})`] as [
+            string,
+            string,
+          ],
+        ]),
   ];
   return (
     <Stack gap="sm" data-testid="call-details">

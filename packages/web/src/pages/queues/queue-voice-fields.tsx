@@ -12,6 +12,7 @@ export interface QueueVoiceForm {
   announceWait: boolean;
   musicPrompt: string | null;
   recording: RecordingPolicy;
+  callbackDigit: string | null;
 }
 
 export const defaultQueueVoice = (): QueueVoiceForm => ({ ...queueVoiceDefaults });
@@ -25,11 +26,14 @@ export const queueVoiceApi = {
       announceWait: s.announceWait,
       musicPrompt: s.musicPrompt,
       recording: s.recording,
+      callbackDigit: s.callbackDigit,
     };
   },
   put: (queueId: string, form: QueueVoiceForm) =>
     request<QueueVoiceSettings>('PUT', `/queues/${queueId}/voice`, form),
 };
+
+const CALLBACK_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'];
 
 /** Phone calls in this queue: call recording and what waiting callers hear. */
 export function QueueVoiceFields({
@@ -65,6 +69,19 @@ export function QueueVoiceFields({
           onChange={(n) => onChange({ announceIntervalSeconds: n > 0 && n < 10 ? 10 : n })}
           data-testid="field-announce-interval"
         />
+        <Select
+          label={t('calls.callbackKey')}
+          description={t('calls.callbackKeyHint')}
+          data={[
+            { value: '', label: t('calls.callbackOff') },
+            ...CALLBACK_KEYS.map((k) => ({ value: k, label: k })),
+          ]}
+          value={value.callbackDigit ?? ''}
+          onChange={(key) => onChange({ callbackDigit: key ? key : null })}
+          allowDeselect={false}
+          data-testid="field-callback-key"
+        />
+        <div />
         <Switch
           label={t('calls.announcePosition')}
           disabled={!announcing}

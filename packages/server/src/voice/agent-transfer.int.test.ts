@@ -1,0 +1,252 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type BrowserPeer, startBrowserPeer } from '@hotline/media/test-support/browser-peer';
+import { tones } from '@hotline/media/test-support/signals';
+import { hasCommand } from '@hotline/sip/test-support/net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { SipService } from '../sip/sip-service';
+import { systemClock } from '../system';
+import { createTestDatabase, type TestDatabase } from '../testing/databases';
+import { ack, bye, expectPassed, sippCall, until } from '../testing/sipp-caller';
+import { startTestServer, type TenantClient, type TestServer } from '../testing/test-server';
+import { type MediaRuntime, startMediaRuntime } from './media-runtime';
+
+/**
+ * An agent transfers a connected phone call to another agent (issue 7 with issue 3's transfer): a SIPp
+ * caller speaks (an A-law capture, looped) into a queue; agent A's softphone (a werift peer playing the
+ * browser) takes the call and hears the caller; A transfers it to agent B; A's phone lets go at once
+ * (idle, no more of the caller's voice), B's rings, B answers and hears the caller — one call, no new ICE.
+ */
+const scratch = join(import.meta.dirname, '..', '..', '..', '..', '.tmp', 'voice-transfer');
+mkdirSync(scratch, { recursive: true });
+const dir = mkdtempSync(join(scratch, 'run-'));
+const SPEECH = '/usr/share/sip-tester/g711a.pcap';
+const DID = '+74950003311';
+
+interface Frame {
+  type: string;
+  state?: string;
+  mode?: string;
+  sdp?: string;
+  interactionId?: string;
+  event?: { type?: string; interactionId?: string; agentIds?: string[] };
+}
+
+class Ws {
+  readonly frames: Frame[] = [];
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => this.frames.push(JSON.parse(String(data))));
+  }
+  static async open(url: string, token: string): Promise<Ws> {
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+    const ws = new Ws(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return ws;
+  }
+  send(frame: unknown): void {
+    this.socket.send(JSON.stringify(frame));
+  }
+  async next(pred: (f: Frame) => boolean, ms = 10_000, from = 0): Promise<Frame> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this.frames.slice(from).find(pred);
+      if (found) return found;
+      if (Date.now() > deadline)
+        throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** Frames of speech (RMS above ~-40 dBFS) among decoded frames. */
+const loud = (frames: readonly Int16Array[]) =>
+  frames.filter((f) => {
+    let sum = 0;
+    for (const v of f) sum += v * v;
+    return Math.sqrt(sum / Math.max(1, f.length)) > 300;
+  }).length;
+
+describe('an agent transfers a phone call to another agent', () => {
+  let tdb: TestDatabase;
+  let server: TestServer;
+  let sip: SipService;
+  let media: MediaRuntime;
+  let a: TenantClient;
+  let wsUrl: string;
+  let queueId: string;
+  const peers: BrowserPeer[] = [];
+
+  beforeAll(async () => {
+    for (const tool of ['sipp', 'espeak-ng', 'sox'])
+      if (!hasCommand(tool)) throw new Error(`${tool} is not installed (npm test installs it as root)`);
+    tdb = await createTestDatabase('pglite');
+    const db = await tdb.open();
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    sip = new SipService({
+      db: db.kysely,
+      clock: systemClock,
+      log: quiet,
+      realm: 'hotline.test',
+      listen: { host: '127.0.0.1', port: 0 },
+    });
+    const base = 36_000 + Math.floor(Math.random() * 200) * 20;
+    media = await startMediaRuntime(
+      { address: '127.0.0.1', portRange: { min: base, max: base + 199 }, workers: 2 },
+      { error: () => {} },
+    );
+    server = await startTestServer(db, { sip, media, voiceDir: join(dir, 'voice') });
+    await sip.start();
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    wsUrl = `ws://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/api/ws`;
+    a = await server.newTenant('Transfers');
+    const trunk = await a.request({
+      method: 'POST',
+      url: '/api/trunks',
+      payload: { name: 'Carrier', allowedCidrs: ['127.0.0.1/32'] },
+    });
+    expect(trunk.statusCode, trunk.body).toBe(201);
+    const queue = await a.request({ method: 'POST', url: '/api/queues', payload: { name: 'Support' } });
+    queueId = queue.json().id;
+    await a.request({
+      method: 'PUT',
+      url: `/api/queues/${queueId}/voice`,
+      payload: { announceIntervalSeconds: 0, recording: 'never' },
+    });
+    const flow = await a.request({ method: 'POST', url: '/api/flows', payload: { name: 'Queue' } });
+    const flowId = flow.json().id as string;
+    await a.request({
+      method: 'PUT',
+      url: `/api/flows/${flowId}/draft`,
+      payload: {
+        id: 'q',
+        version: 1,
+        entry: 'q',
+        nodes: { q: { verb: 'enqueue', queue: 'Support', next: { error: 'bye' } }, bye: { verb: 'hangup' } },
+      },
+    });
+    expect((await a.request({ method: 'POST', url: `/api/flows/${flowId}/publish` })).statusCode).toBe(200);
+    const number = await a.request({
+      method: 'POST',
+      url: '/api/phone-numbers',
+      payload: { number: DID, trunkId: trunk.json().id, flowId },
+    });
+    expect(number.statusCode, number.body).toBe(201);
+    await sip.reload();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of peers) await p.close().catch(() => {});
+    await sip?.close();
+    await server?.app.close();
+    await media?.stop();
+    await server?.db.close();
+    await tdb?.drop();
+  });
+
+  /** A signed-in agent with a connected softphone, Ready. */
+  async function agentWithPhone(tab: string) {
+    const agent = await a.userToken('agent');
+    const ws = await Ws.open(wsUrl, agent.token);
+    const browser = await startBrowserPeer({ source: tones([1000], 1000, 3000), keepHeard: true });
+    peers.push(browser);
+    ws.send({ type: 'phone.offer', tabId: tab, sdp: browser.offer });
+    await browser.accept((await ws.next((f) => f.type === 'phone.answer')).sdp!);
+    await browser.connected();
+    browser.start();
+    await ws.next((f) => f.type === 'phone.state' && f.state === 'connected');
+    expect(
+      (await a.request({ method: 'POST', url: '/api/agent/login', token: agent.token })).statusCode,
+    ).toBe(200);
+    return { ...agent, ws, browser };
+  }
+
+  const ready = (token: string) =>
+    a.request({ method: 'PUT', url: '/api/agent/state', token, payload: { state: 'ready' } });
+
+  it('A takes the call, transfers it to B: A is let go at once, B hears the caller', async () => {
+    const agentA = await agentWithPhone('tab-aaaaaaaa');
+    const agentB = await agentWithPhone('tab-bbbbbbbb');
+    expect((await ready(agentA.token)).statusCode).toBe(200);
+    const play = `
+  <nop><action><exec play_pcap_audio="${SPEECH}"/></action></nop>
+  <pause milliseconds="7200"/>`;
+    const call = await sippCall(
+      dir,
+      sip.ports.udp!,
+      DID,
+      'caller',
+      {
+        media: [
+          'm=audio [media_port] RTP/AVP 8 101',
+          'a=rtpmap:8 PCMA/8000',
+          'a=rtpmap:101 telephone-event/8000',
+        ],
+        body: `
+  <recv response="200" rtd="true"/>${ack()}${play.repeat(4)}${bye}`,
+      },
+      60,
+    );
+    const interaction = async () =>
+      server.db.kysely
+        .selectFrom('interactions')
+        .select(['id', 'state'])
+        .where('tenant_id', '=', a.tenantId)
+        .where('queue_id', '=', queueId)
+        .executeTakeFirst();
+    const offered = await until(interaction, (ix) => ix?.state === 'offered', 15_000, 'offered to A');
+    const id = offered!.id;
+    const acceptA = await a.request({
+      method: 'POST',
+      url: `/api/agent/offers/${id}/accept`,
+      token: agentA.token,
+    });
+    expect(acceptA.statusCode, acceptA.body).toBeLessThan(300);
+    await agentA.ws.next((f) => f.type === 'phone.state' && f.mode === 'call');
+    await until(
+      async () => loud(agentA.browser.heard),
+      (n) => n > 50,
+      10_000,
+      'A hears the caller',
+    );
+
+    expect((await ready(agentB.token)).statusCode).toBe(200);
+    const fromA = agentA.ws.frames.length;
+    const transfer = await a.request({
+      method: 'POST',
+      url: `/api/agent/interactions/${id}/transfer`,
+      token: agentA.token,
+      payload: { queueId, agentId: agentB.id, note: 'Billing question' },
+    });
+    expect(transfer.statusCode, transfer.body).toBeLessThan(300);
+    const heardByA = agentA.browser.heard.length;
+    // A's phone lets go of the call at once: idle again, and no more of the caller's voice.
+    await agentA.ws.next((f) => f.type === 'phone.state' && f.mode === 'idle', 5_000, fromA);
+
+    await until(interaction, (ix) => ix?.state === 'offered', 10_000, 'offered to B');
+    const acceptB = await a.request({
+      method: 'POST',
+      url: `/api/agent/offers/${id}/accept`,
+      token: agentB.token,
+    });
+    expect(acceptB.statusCode, acceptB.body).toBeLessThan(300);
+    await agentB.ws.next((f) => f.type === 'phone.state' && f.mode === 'call');
+    await until(
+      async () => loud(agentB.browser.heard),
+      (n) => n > 50,
+      10_000,
+      'B hears the caller',
+    );
+    // 25 frames (0.5 s) of grace for audio already on its way when A was let go.
+    expect(loud(agentA.browser.heard.slice(heardByA + 25)), 'caller frames A heard after the transfer').toBe(
+      0,
+    );
+
+    expectPassed(await call.done, 'caller');
+    await until(interaction, (ix) => ix?.state === 'wrap_up', 5_000, 'B wraps up after the caller left');
+  }, 90_000);
+});

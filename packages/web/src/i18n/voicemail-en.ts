@@ -1,0 +1,20 @@
+/** Voicemail on the agent desktop and the supervisors' list (English; `voicemail-ru.ts` has the same keys). */
+export const voicemailEn = {
+  title: 'Voicemail',
+  from: 'From {{caller}}',
+  dialled: 'Called {{did}}',
+  duration: '{{seconds}} s',
+  download: 'Download',
+  markHandled: 'Mark handled',
+  markNew: 'Mark as new',
+  status: { new: 'New', heard: 'Heard', handled: 'Handled' },
+  listTitle: 'Voicemail',
+  queue: 'Mailbox',
+  any: 'Any',
+  received: 'Received',
+  caller: 'Caller',
+  length: 'Length',
+  statusFilter: 'Status',
+  empty: 'No voicemail.',
+  unavailable: 'The message is not available (removed, or not yours to hear).',
+};

@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SipService } from '../sip/sip-service';
 import { systemClock } from '../system';
 import { createTestDatabase, type TestDatabase } from '../testing/databases';
-import { ack, answerBye, bye, CALLER, expectPassed, rtpSink, sippCall, until } from '../testing/sipp-caller';
+import {
+  ack,
+  answerBye,
+  bye,
+  CALLER,
+  expectPassed,
+  pcmuMedia,
+  rtpSink,
+  sippCall,
+  until,
+} from '../testing/sipp-caller';
 import { carrier, carrierAnswersBye, carrierHangsUp, carrierXml } from '../testing/sipp-carrier';
 import { startTestServer, type TenantClient, type TestServer } from '../testing/test-server';
 import { type MediaRuntime, startMediaRuntime } from './media-runtime';
@@ -29,6 +39,7 @@ const dir = mkdtempSync(join(scratch, 'run-'));
 const FAR_AUDIO = '/usr/share/sip-tester/g711a.pcap';
 const DTMF_5 = '/usr/share/sip-tester/dtmf_2833_5.pcap';
 
+const CALLER_MEDIA = pcmuMedia('[media_port]');
 const DID_TRANSFER = '+74950002211';
 const DID_BUSY = '+74950002222';
 const DID_QUEUE = '+74950002233';
@@ -88,6 +99,15 @@ describe('outbound legs through a trunk: transfer and callback (SIPp as the carr
     expect(published.statusCode, published.body).toBeLessThan(300);
     return id;
   };
+
+  /** The call records of a number once its first call has ended. */
+  const endedCalls = (did: string, what: string) =>
+    until(
+      () => callsOf(did),
+      (rows) => rows[0]?.ended_at != null,
+      5_000,
+      what,
+    );
 
   const callsOf = (did: string) =>
     server.db.kysely
@@ -302,44 +322,26 @@ ${carrierAnswersBye}`,
       carrierXml({ to: EXTERNAL_BUSY, from: `+${CALLER}`, answer: false, after: '' }),
     );
     const call = await sippCall(dir, port, DID_BUSY, 'busy', {
-      media: [
-        'm=audio [media_port] RTP/AVP 0 101',
-        'a=rtpmap:0 PCMU/8000',
-        'a=rtpmap:101 telephone-event/8000',
-      ],
+      media: CALLER_MEDIA,
       body: `
   <recv response="200" rtd="true"/>${ack()}
 ${answerBye}`,
     });
     expectPassed(await call.done, 'caller hung up by us after the apology');
     expectPassed(await far.done, 'carrier said busy');
-    const [cdr] = await until(
-      () => callsOf(DID_BUSY),
-      (rows) => rows[0]?.ended_at != null,
-      5_000,
-      'busy CDR ended',
-    );
+    const [cdr] = await endedCalls(DID_BUSY, 'busy CDR ended');
     expect(cdr).toMatchObject({ transferred_to: null, hangup_side: 'system', hangup_cause: 'FLOW_HANGUP' });
   }, 60_000);
 
   it('a number the dial plan does not allow is never dialled: the flow’s failed branch', async () => {
     const call = await sippCall(dir, port, DID_ABROAD, 'abroad', {
-      media: [
-        'm=audio [media_port] RTP/AVP 0 101',
-        'a=rtpmap:0 PCMU/8000',
-        'a=rtpmap:101 telephone-event/8000',
-      ],
+      media: CALLER_MEDIA,
       body: `
   <recv response="200" rtd="true"/>${ack()}
 ${answerBye}`,
     });
     expectPassed(await call.done, 'caller hung up by us after the apology');
-    const [cdr] = await until(
-      () => callsOf(DID_ABROAD),
-      (rows) => rows[0]?.ended_at != null,
-      5_000,
-      'CDR ended',
-    );
+    const [cdr] = await endedCalls(DID_ABROAD, 'CDR ended');
     expect(cdr).toMatchObject({ transferred_to: null, hangup_side: 'system', hangup_cause: 'FLOW_HANGUP' });
     // The SIP side counted the refusal (toll-fraud containment), and no INVITE left: no carrier ran.
     const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
@@ -353,11 +355,7 @@ ${answerBye}`,
       carrierXml({ to: EXTERNAL, from: `+${CALLER}`, answer: 'never', after: '' }),
     );
     const call = await sippCall(dir, port, DID_TRANSFER, 'impatient', {
-      media: [
-        'm=audio [media_port] RTP/AVP 0 101',
-        'a=rtpmap:0 PCMU/8000',
-        'a=rtpmap:101 telephone-event/8000',
-      ],
+      media: CALLER_MEDIA,
       body: `
   <recv response="200" rtd="true"/>${ack()}
   <pause milliseconds="2500"/>${bye}`,
@@ -380,23 +378,14 @@ ${answerBye}`,
       carrierXml({ to: EXTERNAL, from: `+${CALLER}`, answer: true, after: carrierAnswersBye }),
     );
     const call = await sippCall(dir, port, DID_FORWARD, 'forwarded', {
-      media: [
-        'm=audio [media_port] RTP/AVP 0 101',
-        'a=rtpmap:0 PCMU/8000',
-        'a=rtpmap:101 telephone-event/8000',
-      ],
+      media: CALLER_MEDIA,
       body: `
   <recv response="200" rtd="true"/>${ack()}
   <pause milliseconds="4000"/>${bye}`,
     });
     expectPassed(await call.done, 'caller');
     expectPassed(await far.done, 'carrier');
-    const [cdr] = await until(
-      () => callsOf(DID_FORWARD),
-      (rows) => rows[0]?.ended_at != null,
-      5_000,
-      'forwarded CDR ended',
-    );
+    const [cdr] = await endedCalls(DID_FORWARD, 'forwarded CDR ended');
     expect(cdr).toMatchObject({ transferred_to: EXTERNAL, hangup_side: 'caller' });
     expect(cdr!.queued_at).not.toBeNull();
     const ix = await server.db.kysely
@@ -416,22 +405,13 @@ ${answerBye}`,
 
   it('the flow’s callback verb schedules a callback for later on the call’s own interaction', async () => {
     const call = await sippCall(dir, port, DID_LATER, 'later', {
-      media: [
-        'm=audio [media_port] RTP/AVP 0 101',
-        'a=rtpmap:0 PCMU/8000',
-        'a=rtpmap:101 telephone-event/8000',
-      ],
+      media: CALLER_MEDIA,
       body: `
   <recv response="200" rtd="true"/>${ack()}
 ${answerBye}`,
     });
     expectPassed(await call.done, 'caller hung up by the flow');
-    const [cdr] = await until(
-      () => callsOf(DID_LATER),
-      (rows) => rows[0]?.ended_at != null,
-      5_000,
-      'CDR ended',
-    );
+    const [cdr] = await endedCalls(DID_LATER, 'CDR ended');
     expect(cdr).toMatchObject({ hangup_side: 'system', hangup_cause: 'CALLBACK_SCHEDULED' });
     const ix = await server.db.kysely
       .selectFrom('interactions')
@@ -451,11 +431,7 @@ ${answerBye}`,
   it('a caller who asks for a callback keeps their place and is called back through the trunk', async () => {
     // First caller: waits, presses 5, hears the confirmation, is hung up by us.
     const first = await sippCall(dir, port, DID_QUEUE, 'callback caller', {
-      media: [
-        'm=audio [media_port] RTP/AVP 0 101',
-        'a=rtpmap:0 PCMU/8000',
-        'a=rtpmap:101 telephone-event/8000',
-      ],
+      media: CALLER_MEDIA,
       body: `
   <recv response="200" rtd="true"/>${ack()}
   <pause milliseconds="2500"/>
@@ -478,11 +454,7 @@ ${answerBye}`,
       DID_QUEUE,
       'second caller',
       {
-        media: [
-          'm=audio [media_port] RTP/AVP 0 101',
-          'a=rtpmap:0 PCMU/8000',
-          'a=rtpmap:101 telephone-event/8000',
-        ],
+        media: CALLER_MEDIA,
         body: `
   <recv response="200" rtd="true"/>${ack()}
   <pause milliseconds="30000"/>${bye}`,
@@ -559,11 +531,7 @@ ${answerBye}`,
 
   it('a customer who does not answer the callback is tried again later (attempt 2, same number)', async () => {
     const caller = await sippCall(dir, port, DID_QUEUE, 'callback again', {
-      media: [
-        'm=audio [media_port] RTP/AVP 0 101',
-        'a=rtpmap:0 PCMU/8000',
-        'a=rtpmap:101 telephone-event/8000',
-      ],
+      media: CALLER_MEDIA,
       body: `
   <recv response="200" rtd="true"/>${ack()}
   <pause milliseconds="2500"/>

@@ -1,9 +1,4 @@
-import { execFile } from 'node:child_process';
-import { mkdir, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const exec = promisify(execFile);
+import { ensureSoxSound } from './tones';
 
 /** A slow plucked arpeggio (C, Am, F, G), about 11 s, looped by the player while callers wait. */
 const NOTES: readonly [string, number][] = [
@@ -25,20 +20,8 @@ const NOTES: readonly [string, number][] = [
   ['G4', 1.6],
 ];
 
-/**
- * The built-in music on hold: made with sox on first use into `dir/music-on-hold.wav` (8 kHz mono
- * µ-law, about 90 KB), so the repository ships no audio. Written under a temporary name and renamed, so
- * a half-written file is never played. Resolves with the path.
- */
-export async function ensureMusicOnHold(dir: string, sox = 'sox'): Promise<string> {
-  const path = join(dir, 'music-on-hold.wav');
-  try {
-    if ((await stat(path)).size > 44) return path;
-  } catch {
-    // not made yet
-  }
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.music-on-hold-${process.pid}-${Date.now()}.wav`);
+/** The built-in music on hold, about 90 KB, made once by sox (`tones.ts`) into `dir/music-on-hold.wav`. */
+export function ensureMusicOnHold(dir: string, sox = 'sox'): Promise<string> {
   const chain = NOTES.flatMap(([note, seconds], i) => [
     ...(i === 0 ? [] : [':']),
     'synth',
@@ -48,7 +31,5 @@ export async function ensureMusicOnHold(dir: string, sox = 'sox'): Promise<strin
     'vol',
     '0.45',
   ]);
-  await exec(sox, ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', tmp, ...chain], { timeout: 30_000 });
-  await rename(tmp, path);
-  return path;
+  return ensureSoxSound(dir, 'music-on-hold.wav', chain, sox);
 }

@@ -1,7 +1,3 @@
-import { execFile } from 'node:child_process';
-import { mkdir, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { G711Law } from '@hotline/media/codec/g711';
 import type { MediaCall } from '@hotline/media/worker/media-host';
 import type { CallEnd } from '@hotline/sip/ua/call-base';
@@ -133,49 +129,4 @@ function endFailure(end: CallEnd): DialOutcome {
 
 function failed(code: DialFailure, status: number | null, message: string): DialOutcome {
   return { ok: false, code, status, message };
-}
-
-const exec = promisify(execFile);
-
-/**
- * The ringback tone callers and agents hear while a number is dialled: 425 Hz, 1 s on, 4 s off (the
- * European and Russian cadence), made with sox on first use into `dir/ringback.wav` (8 kHz µ-law), like
- * the music on hold; the player loops it.
- */
-export async function ensureRingback(dir: string, sox = 'sox'): Promise<string> {
-  const path = join(dir, 'ringback.wav');
-  try {
-    if ((await stat(path)).size > 44) return path;
-  } catch {
-    // not made yet
-  }
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.ringback-${process.pid}-${Date.now()}.wav`);
-  await exec(
-    sox,
-    [
-      '-n',
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      '-e',
-      'u-law',
-      tmp,
-      'synth',
-      '1',
-      'sine',
-      '425',
-      'vol',
-      '0.5',
-      'pad',
-      '0',
-      '4',
-    ],
-    {
-      timeout: 30_000,
-    },
-  );
-  await rename(tmp, path);
-  return path;
 }

@@ -9,8 +9,8 @@ import type { Database } from '../db/schema';
 import type { RoutingService } from '../routing/routing-service';
 import { createTask } from '../routing/task-interactions';
 import { CALLER_LEG } from './agent-seam';
-import { ensureBeep } from './beep';
 import type { VoiceLog } from './inbound-call';
+import { ensureBeep } from './tones';
 import type { TtsCache } from './tts-cache';
 import {
   DEFAULT_VOICEMAIL_PROMPT,

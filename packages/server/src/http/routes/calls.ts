@@ -1,13 +1,13 @@
 import { callListQuery, callRecordSchema, recordingQuery } from '@hotline/protocol/calls';
 import { errorBodySchema, idParams, pageOf } from '@hotline/protocol/common';
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { CallRecordStore } from '../../calls/call-records';
-import { openRecording, parseByteRange, type RecordingFile } from '../../calls/recording-files';
+import { openRecording } from '../../calls/recording-files';
 import type { Db } from '../../db/database';
-import { AppError, notFound } from '../../errors';
+import { notFound } from '../../errors';
 import { recordAudit } from '../../stores/audit-store';
 import { principalOf } from '../authenticate';
+import { sendAudio } from './audio-reply';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
 const tags = ['calls'];
@@ -57,16 +57,15 @@ export const callRoutes: FastifyPluginAsyncZod<{
       const stored = await calls.recordingPath(principal, request.params.id);
       if (stored === null) throw notFound('recording');
       const file = await openRecording(recordingsDir, stored);
-      const range = parseByteRange(request.headers.range, file.size);
-      if (range === 'unsatisfiable') {
-        await file.close();
-        reply.header('content-range', `bytes */${file.size}`);
-        throw new AppError('RANGE_NOT_SATISFIABLE', 'the requested byte range is outside the recording');
-      }
       const download = request.query.download === '1';
-      if (range === null || range.start === 0) {
-        try {
-          await db.kysely.transaction().execute((tx) =>
+      return sendAudio(reply, {
+        file,
+        rangeHeader: request.headers.range,
+        download,
+        filename: `call-${request.params.id}.wav`,
+        noun: 'recording',
+        onAccess: () =>
+          db.kysely.transaction().execute((tx) =>
             recordAudit(tx, principal, ids.next(), new Date(clock.now()), {
               action: 'access',
               entityType: 'call_recording',
@@ -74,33 +73,8 @@ export const callRoutes: FastifyPluginAsyncZod<{
               before: null,
               after: { how: download ? 'download' : 'play' },
             }),
-          );
-        } catch (err) {
-          // No access goes unlogged: without its audit entry the file is not sent.
-          await file.close();
-          throw err;
-        }
-      }
-      return sendRecording(reply, file, range, download, request.params.id);
+          ),
+      });
     },
   );
 };
-
-/** Sends the file or its range (untyped reply: the body is audio, not the route's JSON schemas). */
-function sendRecording(
-  reply: FastifyReply,
-  file: RecordingFile,
-  range: { start: number; end: number } | null,
-  download: boolean,
-  callId: string,
-): FastifyReply {
-  const { start, end } = range ?? { start: 0, end: file.size - 1 };
-  reply
-    .header('content-type', 'audio/wav')
-    .header('accept-ranges', 'bytes')
-    .header('cache-control', 'private, no-store')
-    .header('content-disposition', `${download ? 'attachment' : 'inline'}; filename="call-${callId}.wav"`)
-    .header('content-length', String(file.size === 0 ? 0 : end - start + 1));
-  if (range !== null) reply.code(206).header('content-range', `bytes ${start}-${end}/${file.size}`);
-  return reply.send(file.stream(start, end));
-}

@@ -5,14 +5,13 @@ import {
   voicemailPatchBody,
   voicemailSchema,
 } from '@hotline/protocol/voicemails';
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { openRecording, parseByteRange, type RecordingFile } from '../../calls/recording-files';
+import { openRecording } from '../../calls/recording-files';
 import type { Db } from '../../db/database';
-import { AppError } from '../../errors';
 import { recordAudit } from '../../stores/audit-store';
 import type { VoicemailStore } from '../../voice/voicemail-store';
 import { principalOf } from '../authenticate';
+import { sendAudio } from './audio-reply';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
 const tags = ['voicemails'];
@@ -82,17 +81,16 @@ export const voicemailRoutes: FastifyPluginAsyncZod<{
       const { id } = request.params;
       const stored = await voicemails.filePath(principal, id);
       const file = await openRecording(dir, stored);
-      const range = parseByteRange(request.headers.range, file.size);
-      if (range === 'unsatisfiable') {
-        await file.close();
-        reply.header('content-range', `bytes */${file.size}`);
-        throw new AppError('RANGE_NOT_SATISFIABLE', 'the requested byte range is outside the voicemail');
-      }
       const download = request.query.download === '1';
-      if (range === null || range.start === 0) {
-        try {
+      return sendAudio(reply, {
+        file,
+        rangeHeader: request.headers.range,
+        download,
+        filename: `voicemail-${id}.wav`,
+        noun: 'voicemail',
+        onAccess: () => {
           const at = new Date(clock.now());
-          await db.kysely.transaction().execute(async (tx) => {
+          return db.kysely.transaction().execute(async (tx) => {
             await recordAudit(tx, principal, ids.next(), at, {
               action: 'access',
               entityType: 'voicemail',
@@ -102,32 +100,8 @@ export const voicemailRoutes: FastifyPluginAsyncZod<{
             });
             await voicemails.markHeard(tx, principal.tenantId, id, at);
           });
-        } catch (err) {
-          // No access goes unlogged: without its audit entry the file is not sent.
-          await file.close();
-          throw err;
-        }
-      }
-      return sendAudio(reply, file, range, download, id);
+        },
+      });
     },
   );
 };
-
-/** Sends the file or its range (untyped reply: the body is audio, not the route's JSON schemas). */
-function sendAudio(
-  reply: FastifyReply,
-  file: RecordingFile,
-  range: { start: number; end: number } | null,
-  download: boolean,
-  id: string,
-): FastifyReply {
-  const { start, end } = range ?? { start: 0, end: file.size - 1 };
-  reply
-    .header('content-type', 'audio/wav')
-    .header('accept-ranges', 'bytes')
-    .header('cache-control', 'private, no-store')
-    .header('content-disposition', `${download ? 'attachment' : 'inline'}; filename="voicemail-${id}.wav"`)
-    .header('content-length', String(file.size === 0 ? 0 : end - start + 1));
-  if (range !== null) reply.code(206).header('content-range', `bytes ${start}-${end}/${file.size}`);
-  return reply.send(file.stream(start, end));
-}

@@ -19,12 +19,11 @@
  */
 import ndc, { type PeerConnection, type Track } from 'node-datachannel';
 import { encodeG711, type G711Law } from '../codec/g711';
-import { Rfc4733Receiver, Rfc4733Sender } from '../dtmf/rfc4733';
-import { FRAME_MS, FRAME_SAMPLES, type LegStats } from '../leg';
-import { InboundStream } from '../rtp/inbound-stream';
+import { FRAME_SAMPLES, type LegStats } from '../leg';
 import { isRtcpMuxed, parseRtp, RTP_HEADER_BYTES, writeRtpHeader } from '../rtp/rtp-packet';
 import { answerPayloadTypes, checkOffer } from './offer-check';
 import { type PhoneLeg, type WebRtcLegOptions, WebRtcOfferError, type WebRtcState } from './phone-leg';
+import { PhoneRtp } from './phone-rtp';
 
 /** Peer connections of this thread not yet reported closed by the addon. */
 let live = 0;
@@ -64,21 +63,8 @@ export class NativeWebRtcLeg implements PhoneLeg {
   readonly #pc: PeerConnection;
   #track: Track | undefined;
   #trackOpen = false;
-  #pt: number;
-  #tePt: number | undefined;
-  readonly #ssrc: number;
-  #seq: number;
-  #ts: number;
-  readonly #tsBase: number;
-  #tsOriginMs: number | undefined;
-  #frameIndex = -1;
-  #firstSend = true;
-  #sent = 0;
-  #sendErrors = 0;
+  readonly #rtp: PhoneRtp;
   readonly #out = Buffer.alloc(RTP_HEADER_BYTES + FRAME_SAMPLES);
-  readonly #dropped: Record<string, number> = {};
-  readonly #in: InboundStream;
-  readonly #dtmf = new Rfc4733Sender();
   #state: WebRtcState = 'new';
   #closed = false;
 
@@ -87,16 +73,7 @@ export class NativeWebRtcLeg implements PhoneLeg {
     this.id = options.id;
     this.#law = law;
     this.#pc = pc;
-    this.#pt = law === 'PCMU' ? 0 : 8;
-    const random = options.random ?? Math.random;
-    this.#ssrc = (Math.floor(random() * (2 ** 32 - 1)) + 1) >>> 0;
-    this.#seq = Math.floor(random() * 0x10000);
-    this.#tsBase = Math.floor(random() * 2 ** 32) >>> 0;
-    this.#ts = this.#tsBase;
-    const events = new Rfc4733Receiver((r) =>
-      options.onDtmf?.({ legId: this.id, digit: r.digit, durationMs: r.durationMs, source: 'rfc4733' }),
-    );
-    this.#in = new InboundStream(law, options.jitter, events);
+    this.#rtp = new PhoneRtp(options.id, law, options);
   }
 
   /**
@@ -144,7 +121,7 @@ export class NativeWebRtcLeg implements PhoneLeg {
     const audio = new ndc.Audio(mid ?? '0', 'SendRecv');
     audio.addAudioCodec(pt, `${this.#law}/8000`);
     if (tePt !== undefined) audio.addAudioCodec(tePt, 'telephone-event/8000');
-    audio.addSSRC(this.#ssrc, 'hotline', 'hotline', `agent-${this.id}`);
+    audio.addSSRC(this.#rtp.ssrc, 'hotline', 'hotline', `agent-${this.id}`);
     const track = pc.addTrack(audio);
     this.#track = track;
     track.onOpen(() => {
@@ -157,7 +134,7 @@ export class NativeWebRtcLeg implements PhoneLeg {
       try {
         this.#onPacket(msg);
       } catch {
-        this.#drop('receive-error');
+        this.#rtp.drop('receive-error');
       }
     });
     let counted = true;
@@ -191,8 +168,8 @@ export class NativeWebRtcLeg implements PhoneLeg {
     const pts = answerPayloadTypes(sdp, this.#law);
     if (pts.audio === undefined)
       throw new WebRtcOfferError('NO_COMMON_CODEC', `the answer has no ${this.#law}/8000 audio`);
-    this.#pt = pts.audio;
-    this.#tePt = pts.telephoneEvent;
+    this.#rtp.pt = pts.audio;
+    this.#rtp.tePt = pts.telephoneEvent;
     return sdp;
   }
 
@@ -206,52 +183,34 @@ export class NativeWebRtcLeg implements PhoneLeg {
     this.#o.onState?.(state);
   }
 
-  #drop(reason: string): void {
-    this.#dropped[reason] = (this.#dropped[reason] ?? 0) + 1;
-  }
-
   #onPacket(msg: Buffer): void {
     if (this.#closed) return;
     if (isRtcpMuxed(msg)) return; // the browser's reports: nothing here uses them yet
     const r = parseRtp(msg);
     if (!r.ok) {
-      this.#drop(r.reason);
+      this.#rtp.drop(r.reason);
       return;
     }
     const p = r.packet;
-    if (p.payloadType !== this.#pt && p.payloadType !== this.#tePt) {
-      this.#drop(p.payloadType === 13 ? 'comfort-noise' : 'payload-type');
-      return;
-    }
-    const event = p.payloadType === this.#tePt;
-    if (!this.#in.push(event, p.ssrc, p.sequenceNumber, p.timestamp, p.payload, this.#o.now()))
-      this.#drop('sequence-jump');
+    this.#rtp.receive(p.payloadType, p.ssrc, p.sequenceNumber, p.timestamp, p.payload, this.#o.now());
   }
 
   receiveFrame(nowMs: number): Int16Array {
-    return this.#in.pop(nowMs).pcm;
+    return this.#rtp.receiveFrame(nowMs);
   }
 
   sendFrame(pcm: Int16Array, nowMs: number): void {
     if (this.#closed) return;
-    this.#tsOriginMs ??= nowMs;
-    this.#frameIndex = Math.max(this.#frameIndex + 1, Math.round((nowMs - this.#tsOriginMs) / FRAME_MS));
-    this.#ts = (this.#tsBase + this.#frameIndex * FRAME_SAMPLES) >>> 0;
+    this.#rtp.advance(nowMs);
     const track = this.#track;
     if (this.#state !== 'connected' || !this.#trackOpen || !track) return; // nothing to send on yet
-    const event = this.#tePt === undefined ? undefined : this.#dtmf.next(this.#ts);
+    const packet = this.#rtp.packet();
     const out = this.#out;
-    writeRtpHeader(out, {
-      payloadType: event ? this.#tePt! : this.#pt,
-      marker: event ? event.marker : this.#firstSend,
-      sequenceNumber: this.#seq,
-      timestamp: event ? event.ts : this.#ts,
-      ssrc: this.#ssrc,
-    });
+    writeRtpHeader(out, packet);
     let length = RTP_HEADER_BYTES + FRAME_SAMPLES;
-    if (event) {
-      out.set(event.payload, RTP_HEADER_BYTES);
-      length = RTP_HEADER_BYTES + event.payload.length;
+    if (packet.event) {
+      out.set(packet.event, RTP_HEADER_BYTES);
+      length = RTP_HEADER_BYTES + packet.event.length;
     } else {
       encodeG711(this.#law, pcm, out.subarray(RTP_HEADER_BYTES, RTP_HEADER_BYTES + FRAME_SAMPLES));
     }
@@ -259,30 +218,21 @@ export class NativeWebRtcLeg implements PhoneLeg {
       // copied by the addon, then encrypted and sent on its own thread
       track.sendMessageBinary(length === out.length ? out : out.subarray(0, length));
     } catch {
-      this.#sendErrors++;
+      this.#rtp.sendError();
     }
-    this.#firstSend = false;
-    this.#seq = (this.#seq + 1) & 0xffff;
-    this.#sent++;
+    this.#rtp.sent();
   }
 
   resume(): void {
-    this.#firstSend = true;
+    this.#rtp.resume();
   }
 
   sendDtmf(digits: string, durationMs = 100): void {
-    this.#dtmf.enqueue(digits, durationMs);
+    this.#rtp.sendDtmf(digits, durationMs);
   }
 
   stats(): LegStats {
-    return {
-      legId: this.id,
-      packetsSent: this.#sent,
-      dropped:
-        this.#sendErrors > 0 ? { ...this.#dropped, 'send-error': this.#sendErrors } : { ...this.#dropped },
-      ...this.#in.figures(),
-      remote: undefined,
-    };
+    return this.#rtp.stats();
   }
 
   #shut(): void {

@@ -20,11 +20,10 @@ import {
   type RtpPacket as WeriftRtpPacket,
 } from 'werift';
 import { encodeG711, type G711Law } from '../codec/g711';
-import { Rfc4733Receiver, Rfc4733Sender } from '../dtmf/rfc4733';
-import { FRAME_MS, FRAME_SAMPLES, type LegStats } from '../leg';
-import { InboundStream } from '../rtp/inbound-stream';
+import { FRAME_SAMPLES, type LegStats } from '../leg';
 import { answerPayloadTypes, checkOffer } from './offer-check';
 import { type PhoneLeg, type WebRtcLegOptions, WebRtcOfferError, type WebRtcState } from './phone-leg';
+import { PhoneRtp } from './phone-rtp';
 
 export class WebRtcLeg implements PhoneLeg {
   readonly id: string;
@@ -32,21 +31,8 @@ export class WebRtcLeg implements PhoneLeg {
   readonly #law: G711Law;
   readonly #pc: RTCPeerConnection;
   readonly #track = new MediaStreamTrack({ kind: 'audio' });
-  #pt: number;
-  #tePt: number | undefined;
-  #ssrc: number;
+  readonly #rtp: PhoneRtp;
   #sender: RTCRtpSender | undefined;
-  #sendErrors = 0;
-  #seq: number;
-  #ts: number;
-  readonly #tsBase: number;
-  #tsOriginMs: number | undefined;
-  #frameIndex = -1;
-  #firstSend = true;
-  #sent = 0;
-  readonly #dropped: Record<string, number> = {};
-  readonly #in: InboundStream;
-  readonly #dtmf = new Rfc4733Sender();
   #state: WebRtcState = 'new';
   #closed = false;
 
@@ -55,16 +41,7 @@ export class WebRtcLeg implements PhoneLeg {
     this.id = options.id;
     this.#law = law;
     this.#pc = pc;
-    this.#pt = law === 'PCMU' ? 0 : 8;
-    const random = options.random ?? Math.random;
-    this.#ssrc = Math.floor(random() * 2 ** 32) >>> 0;
-    this.#seq = Math.floor(random() * 0x10000);
-    this.#tsBase = Math.floor(random() * 2 ** 32) >>> 0;
-    this.#ts = this.#tsBase;
-    const events = new Rfc4733Receiver((r) =>
-      options.onDtmf?.({ legId: this.id, digit: r.digit, durationMs: r.durationMs, source: 'rfc4733' }),
-    );
-    this.#in = new InboundStream(law, options.jitter, events);
+    this.#rtp = new PhoneRtp(options.id, law, options);
   }
 
   /**
@@ -123,7 +100,7 @@ export class WebRtcLeg implements PhoneLeg {
     audio.sender.replaceTrack(this.#track);
     audio.setDirection('sendrecv');
     this.#sender = audio.sender;
-    this.#ssrc = audio.sender.ssrc; // the SSRC our answer announces
+    this.#rtp.ssrc = audio.sender.ssrc; // the SSRC our answer announces
     await pc.setLocalDescription(await pc.createAnswer());
     await this.#gathered();
     const sdp = pc.localDescription?.sdp;
@@ -136,8 +113,8 @@ export class WebRtcLeg implements PhoneLeg {
     const pts = answerPayloadTypes(sdp, this.#law);
     if (pts.audio === undefined)
       throw new WebRtcOfferError('NO_COMMON_CODEC', `the answer has no ${this.#law}/8000 audio`);
-    this.#pt = pts.audio;
-    this.#tePt = pts.telephoneEvent;
+    this.#rtp.pt = pts.audio;
+    this.#rtp.tePt = pts.telephoneEvent;
     return sdp;
   }
 
@@ -165,76 +142,43 @@ export class WebRtcLeg implements PhoneLeg {
     this.#o.onState?.(state);
   }
 
-  #drop(reason: string): void {
-    this.#dropped[reason] = (this.#dropped[reason] ?? 0) + 1;
-  }
-
   #onRtp(p: WeriftRtpPacket): void {
     if (this.#closed) return;
     const h = p.header;
-    if (h.payloadType !== this.#pt && h.payloadType !== this.#tePt) {
-      this.#drop(h.payloadType === 13 ? 'comfort-noise' : 'payload-type');
-      return;
-    }
-    const event = h.payloadType === this.#tePt;
-    const now = this.#o.now();
-    if (!this.#in.push(event, h.ssrc, h.sequenceNumber, h.timestamp, p.payload, now))
-      this.#drop('sequence-jump');
+    this.#rtp.receive(h.payloadType, h.ssrc, h.sequenceNumber, h.timestamp, p.payload, this.#o.now());
   }
 
   receiveFrame(nowMs: number): Int16Array {
-    return this.#in.pop(nowMs).pcm;
+    return this.#rtp.receiveFrame(nowMs);
   }
 
   sendFrame(pcm: Int16Array, nowMs: number): void {
     if (this.#closed) return;
-    this.#tsOriginMs ??= nowMs;
-    this.#frameIndex = Math.max(this.#frameIndex + 1, Math.round((nowMs - this.#tsOriginMs) / FRAME_MS));
-    this.#ts = (this.#tsBase + this.#frameIndex * FRAME_SAMPLES) >>> 0;
+    this.#rtp.advance(nowMs);
     if (this.#state !== 'connected') return; // nothing to send on until DTLS is up
-    const event = this.#nextDtmfPacket();
-    const header = new RtpHeader({
-      payloadType: event ? this.#tePt! : this.#pt,
-      marker: event ? event.marker : this.#firstSend,
-      sequenceNumber: this.#seq,
-      timestamp: event ? event.ts : this.#ts,
-      ssrc: this.#ssrc,
-    });
-    const payload = event
-      ? Buffer.from(event.payload)
+    const packet = this.#rtp.packet();
+    const { payloadType, marker, sequenceNumber, timestamp, ssrc } = packet;
+    const header = new RtpHeader({ payloadType, marker, sequenceNumber, timestamp, ssrc });
+    const payload = packet.event
+      ? Buffer.from(packet.event)
       : encodeG711(this.#law, pcm, Buffer.allocUnsafe(FRAME_SAMPLES));
     // Straight to SRTP: werift's `writeRtp` would overwrite the payload type (so no telephone-event),
     // clone every packet, keep a retransmission cache audio has no use for and queue asynchronously.
-    this.#sender?.dtlsTransport.sendRtp(payload as Buffer, header).catch(() => {
-      this.#sendErrors++;
-    });
-    this.#firstSend = false;
-    this.#seq = (this.#seq + 1) & 0xffff;
-    this.#sent++;
-  }
-
-  #nextDtmfPacket(): { payload: Uint8Array; marker: boolean; ts: number } | undefined {
-    return this.#tePt === undefined ? undefined : this.#dtmf.next(this.#ts);
+    this.#sender?.dtlsTransport.sendRtp(payload as Buffer, header).catch(() => this.#rtp.sendError());
+    this.#rtp.sent();
   }
 
   /** The next packet starts a talkspurt (marker bit): after a pause in sending (idle phone). */
   resume(): void {
-    this.#firstSend = true;
+    this.#rtp.resume();
   }
 
   sendDtmf(digits: string, durationMs = 100): void {
-    this.#dtmf.enqueue(digits, durationMs);
+    this.#rtp.sendDtmf(digits, durationMs);
   }
 
   stats(): LegStats {
-    return {
-      legId: this.id,
-      packetsSent: this.#sent,
-      dropped:
-        this.#sendErrors > 0 ? { ...this.#dropped, 'send-error': this.#sendErrors } : { ...this.#dropped },
-      ...this.#in.figures(),
-      remote: undefined,
-    };
+    return this.#rtp.stats();
   }
 
   async close(): Promise<void> {

@@ -3,9 +3,11 @@
 // waiting as agents) it times the router's two triggers, each engine call on its own:
 // - interaction: a new interaction enters a queue that has free agents and is offered to the best one;
 // - agent: an agent ends an interaction (no wrap-up) and takes the best waiting one of all its queues.
-// Each size runs in a fresh child process (the script forks itself), so peak RSS is that size's; it runs
-// BENCH_REPEATS times (default 3, each in its own process) and the run with the median decisions/s is
-// reported, because a shared machine moves single runs by ±10 % (every run is printed).
+// Each size runs in a fresh child process (the script forks itself), so peak RSS is that size's. A
+// shared virtual machine's speed drifts by ±20 % over minutes, so the sizes run in BENCH_REPEATS rounds
+// (default 5), each round every size once, in turn: per size the run with the median decisions/s is
+// reported (every run is printed), and the cost per decision at the largest size over that at the
+// smallest is the median of the rounds' own ratios — each compares runs a few seconds apart.
 // Ends with one line of JSON: {"runs":[{"agents","waiting","decisionsPerSec","p50Ms","p99Ms","peakRssMb",
 // "interaction":{"decisionsPerSec","p50Ms","p99Ms"},"agent":{…}}, …]} (top level: both triggers together).
 //
@@ -40,7 +42,7 @@ import { xoshiro128ss } from '@hotline/core/simulation/prng';
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const MEASURED = Number(process.env.BENCH_ITERATIONS ?? 100_000);
 const WARMUP = Math.min(20_000, MEASURED);
-const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
+const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 5));
 const QUEUES = 200;
 const SKILLS = 100;
 const SKILLS_PER_AGENT = 5;
@@ -401,11 +403,21 @@ async function main(): Promise<void> {
     `${QUEUES} queues, ${SKILLS} skills, ${SKILLS_PER_AGENT} skills per agent, ${WAITING_PER_AGENT}× agents waiting; ` +
       `${WARMUP} warm-up and ${MEASURED} measured calls per trigger; latency = one engine call`,
   );
+  // rounds[r][k]: round r's run of SIZES[k]
+  const rounds: ChildReport[][] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const round: ChildReport[] = [];
+    for (const size of SIZES) round.push(await runChild(size));
+    rounds.push(round);
+    console.log(
+      `round ${r + 1}/${REPEATS}: ${round.map((t) => `${t.run.agents} agents ${t.run.decisionsPerSec.toLocaleString('en')}/s`).join(', ')}`,
+    );
+  }
   const runs: Run[] = [];
-  for (const size of SIZES) {
-    const tries: { run: Run; lines: string[] }[] = [];
-    for (let r = 0; r < REPEATS; r++) tries.push(await runChild(size));
-    tries.sort((a, b) => a.run.decisionsPerSec - b.run.decisionsPerSec);
+  SIZES.forEach((_, k) => {
+    const tries = rounds
+      .map((round) => round[k]!)
+      .sort((a, b) => a.run.decisionsPerSec - b.run.decisionsPerSec);
     const median = tries[Math.floor((tries.length - 1) / 2)]!;
     for (const line of median.lines) console.log(line);
     if (tries.length > 1) {
@@ -413,12 +425,14 @@ async function main(): Promise<void> {
       console.log(`  (${tries.length} runs, both triggers: ${all} decisions/s; the median run is reported)`);
     }
     runs.push({ ...median.run, peakRssMb: Math.max(...tries.map((t) => t.run.peakRssMb)) });
-  }
-  const first = runs[0];
-  const last = runs[runs.length - 1];
-  if (first && last && last !== first) {
+  });
+  if (SIZES.length > 1) {
+    const ratios = rounds
+      .map((round) => round[0]!.run.decisionsPerSec / round[round.length - 1]!.run.decisionsPerSec)
+      .sort((a, b) => a - b);
     console.log(
-      `cost per decision at ${last.agents} agents: ${(first.decisionsPerSec / last.decisionsPerSec).toFixed(2)}× that at ${first.agents}`,
+      `cost per decision at ${SIZES[SIZES.length - 1]} agents over that at ${SIZES[0]}, per round (sorted): ` +
+        `${ratios.map((x) => x.toFixed(2)).join(' / ')}; median ${ratios[Math.floor((ratios.length - 1) / 2)]!.toFixed(2)}×`,
     );
   }
   console.log(JSON.stringify({ runs }));

@@ -11,7 +11,6 @@ const entry = (ordinal: number, primary: number, secondary: number): AgentHeapEn
   ordinal,
   agent: ordinal,
   handle: -1,
-  free: true,
 });
 
 describe('AgentHeap', () => {

@@ -25,12 +25,6 @@ export interface AgentEntry {
   slots: AgentSlot<AgentEntry>[];
   /** Interactions reserved for this agent alone for now (personal / last agent / direct transfer). */
   personal: Map<InteractionId, Routed>;
-  /**
-   * False only when the agent's entries were last brought up to date with no free slot on any
-   * channel, so none of them is marked free: an agent busy before and after a change needs no
-   * re-indexing. True when unknown (a new or changed membership, profile or restore).
-   */
-  indexedFree: boolean;
   /** Changed since the last re-index (listed once in the engine's dirty list). */
   dirty: boolean;
 }

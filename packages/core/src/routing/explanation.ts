@@ -39,8 +39,13 @@ export interface ExplainedInteraction {
 export interface PoolSummary {
   readonly queueId: QueueId;
   readonly relaxLevelsBy: number;
-  /** Agents who qualify for this pool, and of those how many had free capacity on the channel. */
+  /** Agents who qualify for this pool. */
   readonly members: number;
+  /**
+   * Of those, how many had free capacity on the channel when the indexes were last brought up to date:
+   * before each interaction-trigger decision and at the end of each command (an agent trigger's own
+   * agent, freed within the command, is not counted yet).
+   */
   readonly available: number;
 }
 

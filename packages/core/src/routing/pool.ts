@@ -1,4 +1,4 @@
-import { type AgentState, freeSlots } from '../agent/agent-state';
+import type { AgentState } from '../agent/agent-state';
 import { type Channel, channels } from '../channels';
 import type { AgentId, SkillId } from '../ids';
 import { AgentHeap, type AgentHeapEntry, emptyArray } from './agent-heap';
@@ -13,9 +13,10 @@ import type { WaitKey } from './wait-order';
  * first time the channel is used, so a decision reads the top of a few heaps instead of scanning agents
  * or interactions. A queue has one pool per distinct relaxation in its expansion steps.
  *
- * Invariant kept by the engine: every member with a free slot on an indexed channel is filed in that
- * channel's heap under the key its queue's strategy gives it now, marked free; a filed agent who is
- * no longer free is marked so and skipped by readers (see `reindexAgent`).
+ * Invariant kept by the engine: every member whose bit for a channel is set in the shared `FreeMask`
+ * (free there when last re-indexed) is filed in each of its pools' heaps of that channel under the key
+ * its queue's strategy gave it then, and counted in the index's `free`; a filed agent whose bit is
+ * clear is stale: readers skip it and evict it if they meet it (see `reindexAgent`).
  *
  * Each member has a `Membership` here, shared with the agent's record: it holds the agent's heap
  * entry for every index of the pool (filed or not), and the agent's record lists all those entries
@@ -24,11 +25,13 @@ import type { WaitKey } from './wait-order';
  */
 export interface PoolAgent<Self> {
   readonly state: AgentState;
-  /** Tie-break of last resort in agent order: stable, unique per engine. */
+  /** Tie-break of last resort in agent order: stable, unique per engine; its place in the `FreeMask`. */
   readonly ordinal: number;
   readonly skills: ReadonlyMap<SkillId, number>;
   /** The agent's memberships in the order of its pools (kept by the engine, see `Membership`). */
   readonly memberships: readonly { readonly entries: readonly AgentSlot<Self>[] }[];
+  /** The pools of those memberships, in the same order (an agent leaving free counts walks only these). */
+  readonly pools: readonly { loseFree(channelBits: number): void }[];
   /**
    * The entries of all those memberships in one list, in the same order (membership by membership,
    * each in its pool's index order), kept by the pools: re-indexing the agent (`reindexAgent`) walks
@@ -107,6 +110,41 @@ export function newFreeByChannel(): FreeByChannel {
   return new Int32Array(channels.length);
 }
 
+/** The channels with a free slot as bits (bit `channelNo`). */
+export function freeBits(free: FreeByChannel): number {
+  let bits = 0;
+  for (let c = 0; c < free.length; c++) if (free[c]! > 0) bits |= 1 << c;
+  return bits;
+}
+
+/**
+ * Per agent (by `ordinal`), the channels on which it was free when last re-indexed, as bits: one byte
+ * per agent in one dense array shared by an engine's pools. Whether a filed entry is free is read here,
+ * and an agent who stops being free is taken off its indexes' counts without reading its entries,
+ * which lie scattered over a large heap (see `reindexAgent`).
+ */
+export class FreeMask {
+  #bits = new Uint8Array(1024);
+
+  get bits(): Uint8Array {
+    return this.#bits;
+  }
+
+  /** Makes room for an agent's ordinal (new agents start with no bit set). */
+  ensure(ordinal: number): void {
+    if (ordinal < this.#bits.length) return;
+    let length = this.#bits.length;
+    while (length <= ordinal) length *= 2;
+    const bigger = new Uint8Array(length);
+    bigger.set(this.#bits);
+    this.#bits = bigger;
+  }
+
+  isFree(ordinal: number, channelNumber: number): boolean {
+    return (this.#bits[ordinal]! & (1 << channelNumber)) !== 0;
+  }
+}
+
 export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
   /** Qualified agents (any presence). */
   readonly members = new Map<AgentId, A>();
@@ -128,6 +166,8 @@ export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
     readonly queue: QueueConfig,
     readonly relax: number,
     readonly random: () => number,
+    /** The engine's, shared by all its pools. */
+    readonly freeMask: FreeMask,
   ) {}
 
   qualifies(agentId: AgentId, skills: ReadonlyMap<SkillId, number>): boolean {
@@ -140,7 +180,8 @@ export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
 
   /**
    * Adds a qualified agent; the caller appends the membership to the agent's (see `Membership`),
-   * and its entries go to the end of the agent's `slots`.
+   * and its entries go to the end of the agent's `slots`. They are filed as the agent's `FreeMask`
+   * bits say; an agent whose state changed since its last re-index must be re-indexed after.
    */
   addMember(agent: A): Membership<A, I> {
     const match = skillMatch(agent.skills, this.queue.requiredSkills);
@@ -153,10 +194,9 @@ export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
     this.members.set(agent.state.id, agent);
     this.#memberships.set(agent.state.id, membership);
     if (agent.state.presence !== 'logged_out') this.loggedIn++;
-    const free = freeByChannel(agent.state);
     for (const entry of membership.entries) {
       agent.slots.push(entry);
-      reindexSlot(entry, free);
+      if (this.freeMask.isFree(agent.ordinal, entry.index.channelNo)) fileFree(entry);
     }
     return membership;
   }
@@ -168,7 +208,7 @@ export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
     this.#memberships.delete(agent.state.id);
     if (agent.state.presence !== 'logged_out') this.loggedIn--;
     for (const entry of membership.entries) {
-      if (entry.handle >= 0) evict(entry);
+      if (entry.handle >= 0) this.#evict(entry);
       const at = agent.slots.indexOf(entry);
       if (at >= 0) agent.slots.splice(at, 1);
     }
@@ -180,13 +220,28 @@ export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
    */
   visitFree(channel: Channel, visit: (entry: AgentSlot<A>) => boolean): void {
     const stale = this.#stale;
-    this.#index(channel).heap.visitInOrder((entry) => {
-      if (entry.free) return visit(entry);
+    const index = this.#index(channel);
+    const bit = 1 << index.channelNo;
+    const bits = this.freeMask.bits;
+    index.heap.visitInOrder((entry) => {
+      if ((bits[entry.ordinal]! & bit) !== 0) return visit(entry);
       stale.push(entry);
       return true;
     });
-    for (const entry of stale) evict(entry);
+    for (const entry of stale) this.#evict(entry);
     emptyArray(stale);
+  }
+
+  /** Takes an entry out of its heap, and off its index's count if its agent is free there. */
+  #evict(entry: AgentSlot<A>): void {
+    const index = entry.index;
+    index.heap.remove(entry);
+    if (this.freeMask.isFree(entry.agent.ordinal, index.channelNo)) index.free--;
+  }
+
+  /** Its agent is no longer free on these channels (bits): off the counts of this pool's indexes of them. */
+  loseFree(channelBits: number): void {
+    for (const index of this.#availableList) if ((channelBits & (1 << index.channelNo)) !== 0) index.free--;
   }
 
   /** Makes sure agents are indexed for `channel` (from the first time work of it comes here). */
@@ -208,11 +263,7 @@ export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
         const entry = unfiledSlot(agent, agent.state.id, index, membership.match);
         membership.entries.push(entry);
         agent.slots.splice(slotsThrough(agent, membership), 0, entry);
-        if (freeSlots(agent.state, channel) < 1) continue;
-        copyKey(entry, keyOf(entry, undefined));
-        entry.free = true;
-        index.heap.insert(entry);
-        index.free++;
+        if (this.freeMask.isFree(agent.ordinal, index.channelNo)) fileFree(entry);
       }
     }
     return index;
@@ -283,41 +334,49 @@ export class Pool<A extends PoolAgent<A>, I extends PoolInteraction> {
 
 /**
  * Brings the agent's entries in every index of its pools in line with its free slots (call after
- * every change of it), in the order of `slots` — the order the `random` strategy draws tickets in.
- * An agent who stops being free stays filed, marked not free: readers skip it and evict it only if
- * they meet it, and when it is free again it is re-keyed in place — one heap sift per cycle instead
- * of a removal and an insertion in every pool.
+ * every change of it) and records them in the `FreeMask`.
+ * - An agent who stops being free on a channel stays filed there, stale: it only leaves the indexes'
+ *   counts, through its pools (a few, shared by many agents) — none of its entries is read. Readers
+ *   skip it, and evict it only if they meet it.
+ * - On a channel where it is free, its entries are walked in the order of `slots` (the order the
+ *   `random` strategy draws tickets in): each re-keyed in place, or filed again if it was evicted —
+ *   one heap sift per busy/free cycle instead of a removal and an insertion in every pool.
  */
-export function reindexAgent<A extends PoolAgent<A>>(agent: A, free: FreeByChannel): void {
-  for (const entry of agent.slots) reindexSlot(entry, free);
+export function reindexAgent<A extends PoolAgent<A>>(agent: A, free: FreeByChannel, mask: FreeMask): void {
+  const was = mask.bits[agent.ordinal]!;
+  const now = freeBits(free);
+  if (now === 0 && was === 0) return; // busy before and after: nothing is or becomes free
+  mask.bits[agent.ordinal] = now;
+  const lost = was & ~now;
+  if (lost !== 0) for (const pool of agent.pools) pool.loseFree(lost);
+  if (now === 0) return;
+  for (const entry of agent.slots) {
+    const bit = 1 << entry.index.channelNo;
+    if ((now & bit) !== 0) rekeySlot(entry, (was & bit) !== 0);
+  }
 }
 
-function reindexSlot<A extends PoolAgent<A>>(entry: AgentSlot<A>, free: FreeByChannel): void {
+/** Files or re-keys an entry of an agent free on its channel; `wasFree`: it was counted already. */
+function rekeySlot<A extends PoolAgent<A>>(entry: AgentSlot<A>, wasFree: boolean): void {
   const index = entry.index;
-  const filed = entry.handle >= 0;
-  if (free[index.channelNo]! < 1) {
-    if (filed && entry.free) {
-      entry.free = false;
-      index.free--;
-    }
+  if (entry.handle < 0) {
+    // Not filed, so not counted either (an evicted stale entry, or one never filed).
+    fileFree(entry);
     return;
   }
-  const key = keyOf(entry, filed ? entry : undefined);
-  if (!filed) {
-    copyKey(entry, key);
-    entry.free = true;
-    index.heap.insert(entry);
-    index.free++;
-    return;
-  }
-  if (!entry.free) {
-    entry.free = true;
-    index.free++;
-  }
+  if (!wasFree) index.free++;
+  const key = keyOf(entry, entry);
   if (!sameAgentKey(entry, key)) {
     copyKey(entry, key);
     index.heap.update(entry);
   }
+}
+
+/** Files an unfiled entry of an agent free on its channel, under its key now, and counts it. */
+function fileFree<A extends PoolAgent<A>>(entry: AgentSlot<A>): void {
+  copyKey(entry, keyOf(entry, undefined));
+  entry.index.heap.insert(entry);
+  entry.index.free++;
 }
 
 /** Where a new entry of `membership` goes in the agent's `slots`: after that membership's others. */
@@ -362,16 +421,10 @@ function unfiledSlot<A>(agent: A, agentId: AgentId, index: AvailableIndex<A>, ma
     ordinal: 0,
     agent,
     handle: -1,
-    free: false,
     index,
     match,
     agentId,
   };
-}
-
-function evict<A>(entry: AgentSlot<A>): void {
-  entry.index.heap.remove(entry);
-  if (entry.free) entry.index.free--;
 }
 
 function copyKey(entry: MutableAgentKey, key: AgentKey): void {
@@ -410,7 +463,7 @@ interface AvailableIndex<A> {
   readonly channel: Channel;
   readonly channelNo: number;
   readonly heap: AgentHeap<AgentSlot<A>>;
-  /** Entries whose agent is free on the channel now (the rest wait to be re-keyed or evicted). */
+  /** Entries whose agent's `FreeMask` bit for the channel is set (the rest are stale: see `reindexAgent`). */
   free: number;
   /** The pool's strategy and random source, for re-keying an entry from the entry alone. */
   readonly strategy: Strategy;

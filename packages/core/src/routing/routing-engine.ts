@@ -45,6 +45,7 @@ import type {
 } from './explanation';
 import {
   channelNo,
+  FreeMask,
   freeByChannel,
   hasFreeSlot,
   newFreeByChannel,
@@ -95,6 +96,8 @@ export class RoutingEngine {
   #events: RoutingEvent[] = [];
   /** Agents changed since the last re-index, in order of first change (each once: `AgentEntry.dirty`). */
   readonly #dirty: AgentEntry[] = [];
+  /** Per agent, the channels it was free on when last re-indexed (shared by every pool). */
+  readonly #freeMask = new FreeMask();
   /** Scratch free-slot counts for re-indexing and for the agent trigger (one each: never nested). */
   readonly #freeForIndex = newFreeByChannel();
   readonly #freeForRouting = newFreeByChannel();
@@ -123,11 +126,12 @@ export class RoutingEngine {
       this.#stagePoolCache.clear();
       this.#poolsBySkill.clear();
       // Every agent leaves the old pools; creating each new pool enrols the agents who qualify (once).
+      // (Agents are not re-indexed: the new pools file them as their free-mask bits say, which
+      // match their states, as nothing changed them yet in this command.)
       for (const agent of this.#agents.values()) {
         agent.memberships = [];
         agent.pools = [];
         agent.slots = [];
-        agent.indexedFree = true;
       }
       for (const q of this.#queues.values()) {
         for (const relax of new Set([0, ...q.expansion.map((s) => s.relaxLevelsBy)])) this.#pool(q, relax);
@@ -156,11 +160,11 @@ export class RoutingEngine {
           pools: [],
           slots: [],
           personal: new Map(),
-          indexedFree: true,
           dirty: false,
         };
+        this.#freeMask.ensure(agent.ordinal);
         this.#agents.set(profile.id, agent);
-        this.#joinPools(agent);
+        this.#joinPools(agent); // logged out: free nowhere, as its mask says
         return;
       }
       for (const m of agent.memberships) m.pool.removeMember(agent);
@@ -169,6 +173,7 @@ export class RoutingEngine {
       agent.state = agentSm.setCapacity(agent.state, profile.capacity);
       agent.skills = profile.skills;
       this.#joinPools(agent);
+      this.#markDirty(agent); // its free slots follow the new capacity
       this.#routeAgent(agent, at);
     });
   }
@@ -462,11 +467,12 @@ export class RoutingEngine {
           pools: [],
           slots: [],
           personal: new Map(),
-          indexedFree: true,
           dirty: false,
         };
+        this.#freeMask.ensure(entry.ordinal);
         this.#agents.set(a.profile.id, entry);
         this.#joinPools(entry);
+        this.#markDirty(entry); // filed once its restored state is re-indexed
       }
       for (const w of wrapUps) this.#deadlines.push(w.at, { kind: 'wrap_up', id: w.id, agentId: w.agentId });
       for (const r of ordered) {
@@ -624,7 +630,7 @@ export class RoutingEngine {
     const key = `${queue.id}/${relax}`;
     let pool = this.#pools.get(key);
     if (!pool) {
-      pool = new Pool<AgentEntry, Routed>(queue, relax, this.#random);
+      pool = new Pool<AgentEntry, Routed>(queue, relax, this.#random, this.#freeMask);
       this.#pools.set(key, pool);
       const first = queue.requiredSkills[0]?.skillId ?? null;
       const list = this.#poolsBySkill.get(first) ?? [];
@@ -638,7 +644,6 @@ export class RoutingEngine {
   }
 
   #joinPools(agent: AgentEntry): void {
-    agent.indexedFree = true;
     const candidates = [...(this.#poolsBySkill.get(null) ?? [])];
     for (const skill of agent.skills.keys()) candidates.push(...(this.#poolsBySkill.get(skill) ?? []));
     for (const pool of candidates) {
@@ -686,29 +691,28 @@ export class RoutingEngine {
     const wasIn = before.presence !== 'logged_out';
     const isIn = result.agent.presence !== 'logged_out';
     if (wasIn !== isIn) for (const m of agent.memberships) m.pool.loggedIn += isIn ? 1 : -1;
-    if (!agent.dirty) {
-      agent.dirty = true;
-      this.#dirty.push(agent);
-    }
+    this.#markDirty(agent);
     if (wasIn && !isIn) this.#checkNoAgents(agent.memberships, at);
     if (routeAfter) this.#routeAgent(agent, at);
+  }
+
+  #markDirty(agent: AgentEntry): void {
+    if (agent.dirty) return;
+    agent.dirty = true;
+    this.#dirty.push(agent);
   }
 
   /**
    * Agents' entries in the available-agent heaps are brought up to date lazily: before the next
    * interaction-trigger decision reads those heaps, and at the end of every command. An agent freed
-   * and offered new work within one command (the agent trigger) thus costs no heap update at all.
+   * and offered new work within one command (the agent trigger) thus costs no heap update at all,
+   * and one who became busy costs a few counts (see `reindexAgent`).
    */
   #flushDirtyAgents(): void {
     if (this.#dirty.length === 0) return;
     for (const agent of this.#dirty) {
       agent.dirty = false;
-      const free = freeByChannel(agent.state, this.#freeForIndex);
-      const anyFree = hasFreeSlot(free);
-      // Busy before and after (an agent trigger's agent, an accept): no entry is or becomes free.
-      if (!anyFree && !agent.indexedFree) continue;
-      agent.indexedFree = anyFree;
-      reindexAgent(agent, free);
+      reindexAgent(agent, freeByChannel(agent.state, this.#freeForIndex), this.#freeMask);
     }
     emptyArray(this.#dirty);
   }

@@ -24,26 +24,37 @@ export const queueVoiceSettingsSchema = z.object({
 });
 export type QueueVoiceSettings = z.infer<typeof queueVoiceSettingsSchema>;
 
-export const putQueueVoiceSettingsBody = z.strictObject({
-  announceIntervalSeconds: z
-    .number()
-    .int()
-    .refine((n) => n === 0 || (n >= 10 && n <= 3600), { message: '0 (off) or 10–3600 seconds' }),
-  announcePosition: z.boolean().default(true),
-  announceWait: z.boolean().default(true),
-  musicPrompt: z
-    .string()
-    .regex(/^\w[\w.-]{0,127}\.wav$/i, 'a prompt file name: name.wav')
-    .refine((s) => !s.includes('..'), { message: 'a prompt file name: name.wav' })
-    .nullable()
-    .default(null),
-  recording: recordingPolicySchema.default('always'),
-  callbackDigit: z
-    .string()
-    .regex(/^[0-9*#]$/, 'one key: 0–9, * or #')
-    .nullable()
-    .default(null),
-});
+/**
+ * `PUT /api/queues/{id}/voice` changes the settings it names and keeps the others (the defaults when
+ * none were saved yet): an admin client sends just the field it changed without wiping the rest. A
+ * null `musicPrompt` (built-in music) or `callbackDigit` (no offer) is a value, unlike a field left
+ * out. A body naming nothing is refused, like any other invalid one (400 `VALIDATION_FAILED`).
+ */
+export const putQueueVoiceSettingsBody = z
+  .strictObject({
+    announceIntervalSeconds: z
+      .number()
+      .int()
+      .refine((n) => n === 0 || (n >= 10 && n <= 3600), { message: '0 (off) or 10–3600 seconds' })
+      .optional(),
+    announcePosition: z.boolean().optional(),
+    announceWait: z.boolean().optional(),
+    musicPrompt: z
+      .string()
+      .regex(/^\w[\w.-]{0,127}\.wav$/i, 'a prompt file name: name.wav')
+      .refine((s) => !s.includes('..'), { message: 'a prompt file name: name.wav' })
+      .nullable()
+      .optional(),
+    recording: recordingPolicySchema.optional(),
+    callbackDigit: z
+      .string()
+      .regex(/^[0-9*#]$/, 'one key: 0–9, * or #')
+      .nullable()
+      .optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: 'name at least one setting to change',
+  });
 export type PutQueueVoiceSettings = z.output<typeof putQueueVoiceSettingsBody>;
 
 export const queueVoiceDefaults = {

@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeG711 } from '@hotline/media/codec/g711';
+import { DTMF_DIGITS, parseTelephoneEvent } from '@hotline/media/dtmf/rfc4733';
 import { parseRtp } from '@hotline/media/rtp/rtp-packet';
 import { type SippResult, startSipp } from '@hotline/sip/test-support/sipp';
 import { expect } from 'vitest';
@@ -169,14 +170,22 @@ export async function until<T>(
   return last;
 }
 
+/** One RTP packet a sink received: when, its payload type, RTP timestamp and payload. */
+export interface SunkPacket {
+  at: number;
+  payload: Uint8Array;
+  pt: number;
+  ts: number;
+}
+
 /** A UDP socket standing in for the caller's RTP port: keeps every RTP payload it receives, with its time. */
 export async function rtpSink(): Promise<{
   socket: Socket;
   port: number;
-  packets: { at: number; payload: Uint8Array; pt: number }[];
+  packets: SunkPacket[];
 }> {
   const socket = createSocket('udp4');
-  const packets: { at: number; payload: Uint8Array; pt: number }[] = [];
+  const packets: SunkPacket[] = [];
   socket.on('message', (msg) => {
     const rtp = parseRtp(msg);
     if (rtp.ok)
@@ -184,10 +193,24 @@ export async function rtpSink(): Promise<{
         at: Date.now(),
         payload: Uint8Array.from(rtp.packet.payload),
         pt: rtp.packet.payloadType,
+        ts: rtp.packet.timestamp,
       });
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return { socket, port: (socket.address() as { port: number }).port, packets };
+}
+
+/**
+ * The RFC 4733 digits among received packets (telephone-event payload type `pt`), one per event: the
+ * packets of one event share its RTP timestamp; an event counts once one of its end packets came.
+ */
+export function rtpDigits(packets: readonly SunkPacket[], pt = 101): string[] {
+  const ended = new Map<number, string>();
+  for (const p of packets) {
+    const e = p.pt === pt ? parseTelephoneEvent(p.payload) : undefined;
+    if (e?.end && !ended.has(p.ts)) ended.set(p.ts, DTMF_DIGITS[e.event] ?? '?');
+  }
+  return [...ended.values()];
 }
 
 /** The µ-law samples of a WAV file (its `data` chunk). */

@@ -18,6 +18,8 @@ export function carrierXml(o: {
   answer: boolean | 'never';
   after: string;
   pt?: 0 | 8;
+  /** The RTP port the answer's SDP names (a test's own socket); default SIPp's own. */
+  mediaPort?: number;
 }): string {
   const reply = (status: string, extra = '', body = '') => `
   <send${body ? ' retrans="500"' : ''}>
@@ -39,7 +41,7 @@ ${body}
       s=-
       c=IN IP4 127.0.0.1
       t=0 0
-      m=audio [media_port] RTP/AVP ${o.pt ?? 0} 101
+      m=audio ${o.mediaPort ?? '[media_port]'} RTP/AVP ${o.pt ?? 0} 101
       a=rtpmap:${o.pt ?? 0} ${o.pt === 8 ? 'PCMA' : 'PCMU'}/8000
       a=rtpmap:101 telephone-event/8000`;
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>

@@ -292,4 +292,43 @@ describe('AgentPhoneService', () => {
     await sut.handle(KEY, { type: 'phone.record', tabId: TAB }, s);
     expect(errorOf()).toMatchObject({ code: 'NOT_ON_CALL', tabId: TAB });
   });
+
+  it("passes the agent's keys on to the bridged call, never while idle", async () => {
+    const media = fakeMedia();
+    const sut = new AgentPhoneService({ media: media.runtime, log });
+    const { id, s } = await connectedPhone(sut, media);
+    const sendAgentDigit = vi.fn();
+    const call = {
+      tenantId: 't1',
+      callId: 'c1',
+      media: { connect: vi.fn(async () => {}) },
+      stopHold: vi.fn(async () => {}),
+      resumeHold: vi.fn(async () => {}),
+      sendAgentDigit,
+    };
+    const key = (digit: string, durationMs: number) =>
+      media.emit({
+        type: 'phone-dtmf',
+        phoneId: id,
+        event: { legId: id, digit: digit as never, durationMs, source: 'rfc4733' },
+      });
+    key('1', 100); // no call yet: the desktop hears of it, nobody else
+    const seam = sut.voiceSeam();
+    await seam.bridgeToAgent(call as never, 'u1');
+    key('7', 120);
+    key('#', 20); // played on long enough for any IVR
+    key('0', 60_000); // a key whose end was lost: not a minute of tone
+    expect(sendAgentDigit.mock.calls).toEqual([
+      ['7', 120],
+      ['#', 100],
+      ['0', 1000],
+    ]);
+    seam.onVoiceCallEnded(call as never);
+    await vi.waitFor(() => expect(s.frames.at(-1)).toMatchObject({ type: 'phone.state', mode: 'idle' }));
+    key('9', 100);
+    expect(sendAgentDigit).toHaveBeenCalledTimes(3);
+    expect(
+      s.frames.filter((f) => f.type === 'phone.dtmf').map((f) => f.type === 'phone.dtmf' && f.digit),
+    ).toEqual(['1', '7', '#', '0', '9']);
+  });
 });

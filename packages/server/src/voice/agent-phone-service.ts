@@ -323,6 +323,9 @@ export class AgentPhoneService {
           digit: e.event.digit,
           durationMs: e.event.durationMs,
         });
+        // On a call the keys are for the other party (an IVR they reached, a code), as on any phone.
+        if (phone.mode === 'call')
+          agent.call?.handle.sendAgentDigit(e.event.digit, keyMs(e.event.durationMs));
         return;
       case 'phone-detached':
         if (e.reason !== 'replaced' && phone.mode === 'call') this.#setMode(agent, phone, 'idle');
@@ -410,6 +413,15 @@ export class AgentPhoneService {
       }),
     );
   }
+}
+
+/**
+ * How long a key pressed on the softphone is played on to the far end: as long as the agent held it
+ * (the browser sends 100 ms), but at least 100 ms, which every IVR detects, and at most a second (an
+ * event whose end packets were lost is closed late by the receiver).
+ */
+function keyMs(heldMs: number): number {
+  return Math.min(Math.max(heldMs, 100), 1000);
 }
 
 export class PhoneError extends Error {

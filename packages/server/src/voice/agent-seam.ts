@@ -37,6 +37,12 @@ export interface VoiceCallHandle {
    * never rejects (a failure to start is logged and answered `failed`).
    */
   record(trigger: 'answer' | 'agent'): Promise<RecordingStatus>;
+  /**
+   * The agent bridged into this call pressed a key on the softphone (`durationMs` already sane): pass
+   * it on to the customer as RFC 4733, as a phone would (an external IVR on a callback, a code). The
+   * call decides whether the customer is there to hear it (ignored otherwise); never throws.
+   */
+  sendAgentDigit(digit: string, durationMs: number): void;
 }
 
 export interface VoiceOffer {

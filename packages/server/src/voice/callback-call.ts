@@ -71,6 +71,8 @@ export class CallbackCall {
   #rowWritten: Promise<void> | null = null;
   #recording: RecordingStatus | null = null;
   #finished: Promise<void> | null = null;
+  /** The queue the interaction waits or waited in last (a transfer moves it): its music and recording policy. */
+  #queueId: string;
   readonly handle: VoiceCallHandle;
 
   constructor(
@@ -78,6 +80,7 @@ export class CallbackCall {
     readonly facts: CallbackFacts,
     private readonly media: MediaCall,
   ) {
+    this.#queueId = facts.queueId;
     this.handle = {
       tenantId: facts.tenantId,
       interactionId: facts.interactionId,
@@ -89,6 +92,7 @@ export class CallbackCall {
       resumeHold: async () => {},
       noteRecording: (path) => this.deps.calls.recording(facts.tenantId, facts.callId, path),
       record: (trigger) => this.#record(trigger),
+      sendAgentDigit: (digit, durationMs) => this.#sendAgentDigit(digit, durationMs),
     };
   }
 
@@ -124,14 +128,21 @@ export class CallbackCall {
     void this.#dial(agentId, at);
   }
 
+  /** The interaction (re)entered a queue: a transfer to another queue, an overflow. */
+  onRequeued(queueId: string): void {
+    if (this.#phase !== 'ended') this.#queueId = queueId;
+  }
+
   /** The router finished the interaction (the agent ended it: wrap-up) — hang up the customer. */
   onStateChanged(to: string): void {
     if (this.#phase === 'ended') return;
     if (to === 'queued' && this.#phase === 'talking') {
-      // The agent transferred the call: their phone lets go, the customer hears the queue's music.
+      // The agent transferred the call: their phone lets go, the customer hears the queue's music —
+      // once this batch of router events is dispatched, so the hold plays the queue the call moved to
+      // (`onRequeued`).
       this.#phase = 'held';
       this.#seam((s) => s.releaseAgent?.(this.handle));
-      void this.#hold();
+      queueMicrotask(() => void this.#hold());
       return;
     }
     if (to === 'wrap_up' || to === 'closed' || to === 'missed' || to === 'abandoned')
@@ -231,7 +242,7 @@ export class CallbackCall {
 
   async #hold(): Promise<void> {
     try {
-      const path = await this.deps.holdMusic(this.facts.queueId);
+      const path = await this.deps.holdMusic(this.#queueId);
       if (this.#phase === 'held')
         await this.media.play({
           type: 'play',
@@ -245,22 +256,39 @@ export class CallbackCall {
     }
   }
 
-  /** The next agent took the transferred call: the same customer leg, their phone as the agent leg. */
+  /**
+   * The next agent took the transferred call: the same customer leg, their phone as the agent leg. The
+   * recording goes on (or starts, by the policy of the queue the call came through), and the new
+   * agent's softphone is told either way.
+   */
   async #bridgeNext(agentId: string): Promise<void> {
     try {
       await this.media.stopPlay(CALLER_LEG).catch(() => {});
       await this.deps.seam().bridgeToAgent(this.handle, agentId);
+      const status = await this.#record('answer');
+      this.#seam((s) => s.onRecording?.(this.handle, status));
     } catch (err) {
       this.deps.log.error({ err, ...this.#fields(), agentId }, 'callback: bridging the next agent failed');
     }
   }
 
+  /** The agent's keypad once the customer answered (their bank's IVR, a code): sent on as RFC 4733. */
+  #sendAgentDigit(digit: string, durationMs: number): void {
+    if (this.#phase !== 'talking') return;
+    this.media
+      .sendDtmf(CALLER_LEG, digit, durationMs)
+      .catch((err: unknown) =>
+        this.deps.log.warn({ err, ...this.#fields() }, "callback: sending the agent's key failed"),
+      );
+  }
+
   async #record(trigger: 'answer' | 'agent'): Promise<RecordingStatus> {
     if (this.#recording === 'recording' || this.#recording === 'failed') return this.#recording;
     if (this.#phase !== 'talking') return this.#recording ?? 'unavailable';
-    const { tenantId, callId, queueId } = this.facts;
+    const { tenantId, callId } = this.facts;
     try {
-      const policy = (await readQueueVoiceSettings(this.deps.db, tenantId, queueId))?.recording ?? 'always';
+      const policy =
+        (await readQueueVoiceSettings(this.deps.db, tenantId, this.#queueId))?.recording ?? 'always';
       if (!(policy === 'always' || (policy === 'on_demand' && trigger === 'agent'))) {
         this.#recording = policy === 'on_demand' ? 'available' : 'unavailable';
         return this.#recording;

@@ -68,6 +68,9 @@ export class Callbacks {
         case 'routing.accepted':
           cb.onAccepted(e.agentId, e.at);
           return;
+        case 'interaction.queued':
+          cb.onRequeued(e.queueId);
+          return;
         case 'interaction.state_changed':
           cb.onStateChanged(e.to);
           return;

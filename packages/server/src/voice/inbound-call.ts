@@ -198,6 +198,7 @@ export class InboundCall {
       resumeHold: () => this.#startHold(),
       noteRecording: (path) => this.deps.calls.recording(facts.tenantId, facts.callId, path),
       record: (trigger) => this.#record(trigger),
+      sendAgentDigit: (digit, durationMs) => this.#sendAgentDigit(digit, durationMs),
     };
     this.#hold = new QueueHold({
       media,
@@ -320,6 +321,16 @@ export class InboundCall {
         },
         (err: unknown) =>
           this.deps.log.error({ err, ...this.#fields(), agentId }, 'bridging the call to the agent failed'),
+      );
+  }
+
+  /** The agent's keypad while they talk to the caller: the keys reach the caller (RFC 4733). */
+  #sendAgentDigit(digit: string, durationMs: number): void {
+    if (this.#phase !== 'agent') return;
+    this.media
+      .sendDtmf(CALLER_LEG, digit, durationMs)
+      .catch((err: unknown) =>
+        this.deps.log.warn({ err, ...this.#fields() }, "sending the agent's key failed"),
       );
   }
 

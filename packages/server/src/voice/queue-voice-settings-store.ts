@@ -74,7 +74,10 @@ function toSettings(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `/api/queues/{id}/voice`: read and replace, audited in the same transaction. */
+/**
+ * `/api/queues/{id}/voice`: read, and change the fields a request names over the stored settings (the
+ * others kept), audited in the same transaction.
+ */
 export class QueueVoiceSettingsStore {
   constructor(private readonly deps: StoreDeps) {}
 
@@ -88,23 +91,32 @@ export class QueueVoiceSettingsStore {
 
   async put(principal: Principal, queueId: string, body: PutQueueVoiceSettings): Promise<QueueVoiceSettings> {
     if (!UUID.test(queueId)) throw notFound('queue');
-    const columns = {
-      announce_interval_sec: body.announceIntervalSeconds,
-      announce_position: body.announcePosition,
-      announce_wait: body.announceWait,
-      music_prompt: body.musicPrompt,
-      recording: body.recording,
-      callback_digit: body.callbackDigit,
-    };
     return this.deps.db.transaction().execute(async (tx) => {
-      const before = await readQueueVoiceSettings(tx, principal.tenantId, queueId);
+      // The queue's row is locked first: two admins changing different fields at once both keep theirs
+      // (the second merges over the first's result, not over what both read).
+      const queue = await tx
+        .selectFrom('queues')
+        .select('id')
+        .where('tenant_id', '=', principal.tenantId)
+        .where('id', '=', queueId)
+        .forUpdate()
+        .executeTakeFirst();
+      const before = queue ? await readQueueVoiceSettings(tx, principal.tenantId, queueId) : null;
       if (!before) throw notFound('queue');
+      const after = merge(before, body);
+      const columns = {
+        announce_interval_sec: after.announceIntervalSeconds,
+        announce_position: after.announcePosition,
+        announce_wait: after.announceWait,
+        music_prompt: after.musicPrompt,
+        recording: after.recording,
+        callback_digit: after.callbackDigit,
+      };
       await tx
         .insertInto('voice_queue_settings')
         .values({ tenant_id: principal.tenantId, queue_id: queueId, ...columns })
         .onConflict((oc) => oc.columns(['tenant_id', 'queue_id']).doUpdateSet(columns))
         .execute();
-      const after = toSettings(queueId, columns);
       await recordAudit(tx, principal, this.deps.ids.next(), new Date(this.deps.clock.now()), {
         action: 'update',
         entityType: QUEUE_VOICE_ENTITY,
@@ -115,4 +127,19 @@ export class QueueVoiceSettingsStore {
       return after;
     });
   }
+}
+
+/** The fields `change` names replace those of `stored`; a null is a value (built-in music, no callback key). */
+function merge(stored: QueueVoiceSettings, change: PutQueueVoiceSettings): QueueVoiceSettings {
+  const pick = <K extends keyof PutQueueVoiceSettings & keyof QueueVoiceSettings>(key: K) =>
+    (change[key] === undefined ? stored[key] : change[key]) as QueueVoiceSettings[K];
+  return {
+    queueId: stored.queueId,
+    announceIntervalSeconds: pick('announceIntervalSeconds'),
+    announcePosition: pick('announcePosition'),
+    announceWait: pick('announceWait'),
+    musicPrompt: pick('musicPrompt'),
+    recording: pick('recording'),
+    callbackDigit: pick('callbackDigit'),
+  };
 }

@@ -5,8 +5,8 @@ import { FlowForNumber } from './flow-for-number';
 
 /**
  * `/api/queues/{id}/voice` (announcements and music while callers wait) and the number → flow lookup,
- * on both storage engines: defaults, replace, validation, tenant isolation, audit; the flow bound to a
- * number only when published.
+ * on both storage engines: defaults, changes of the fields named (the others kept), validation, tenant
+ * isolation, audit; the flow bound to a number only when published.
  */
 describe.each(engines)('queue voice settings and the number → flow binding on %s', (engine) => {
   let tdb: TestDatabase;
@@ -65,13 +65,8 @@ describe.each(engines)('queue voice settings and the number → flow binding on 
     expect(put.json()).toEqual(saved);
     expect((await a.request({ method: 'GET', url })).json()).toEqual(saved);
     const off = await a.request({ method: 'PUT', url, payload: { announceIntervalSeconds: 0 } });
-    // a PUT replaces the settings: what it leaves out takes the default (recording `always`)
-    expect(off.json()).toMatchObject({
-      announceIntervalSeconds: 0,
-      musicPrompt: null,
-      recording: 'always',
-      callbackDigit: null,
-    });
+    // a PUT changes what it names and keeps the rest
+    expect(off.json()).toEqual({ ...saved, announceIntervalSeconds: 0 });
     const never = await a.request({
       method: 'PUT',
       url,
@@ -88,7 +83,66 @@ describe.each(engines)('queue voice settings and the number → flow binding on 
     expect(entries.every((e) => e.entityId === queueId)).toBe(true);
   });
 
+  it('changes only the fields a PUT names: an admin client sending one field wipes none of the others', async () => {
+    const fresh = await a.request({ method: 'POST', url: '/api/queues', payload: { name: 'Billing' } });
+    const url = `/api/queues/${fresh.json().id}/voice`;
+    // nothing saved yet: one field over the defaults
+    const first = await a.request({ method: 'PUT', url, payload: { recording: 'never' } });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toEqual({
+      queueId: fresh.json().id,
+      announceIntervalSeconds: 45,
+      announcePosition: true,
+      announceWait: true,
+      musicPrompt: null,
+      recording: 'never',
+      callbackDigit: null,
+    });
+    const full = {
+      queueId: fresh.json().id,
+      announceIntervalSeconds: 90,
+      announcePosition: false,
+      announceWait: true,
+      musicPrompt: 'calm.wav',
+      recording: 'on_demand',
+      callbackDigit: '9',
+    };
+    const { queueId: _id, ...body } = full;
+    expect((await a.request({ method: 'PUT', url, payload: body })).json()).toEqual(full);
+    // each single-field change keeps everything else as stored
+    for (const change of [
+      { callbackDigit: '#' },
+      { announceIntervalSeconds: 0 },
+      { recording: 'always' },
+      { announceWait: false },
+    ] as const) {
+      const res = await a.request({ method: 'PUT', url, payload: change });
+      expect(res.statusCode, res.body).toBe(200);
+      Object.assign(full, change);
+      expect(res.json()).toEqual(full);
+      expect((await a.request({ method: 'GET', url })).json()).toEqual(full);
+    }
+    // null is a value, not an omission: back to the built-in music, no callback offer
+    const cleared = await a.request({
+      method: 'PUT',
+      url,
+      payload: { musicPrompt: null, callbackDigit: null },
+    });
+    expect(cleared.json()).toEqual({ ...full, musicPrompt: null, callbackDigit: null });
+    // the audit keeps what each change did to the whole settings
+    const audit = await a.request({ method: 'GET', url: '/api/audit-log?entityType=queue_voice_settings' });
+    const last = (audit.json().items as { entityId: string; before: unknown; after: unknown }[]).find(
+      (e) => e.entityId === fresh.json().id,
+    );
+    expect(last).toMatchObject({
+      before: { musicPrompt: 'calm.wav', callbackDigit: '#', recording: 'always' },
+      after: { musicPrompt: null, callbackDigit: null, recording: 'always', announceIntervalSeconds: 0 },
+    });
+  });
+
   it.each([
+    ['nothing to change', {}],
+    ['a null interval', { announceIntervalSeconds: null }],
     ['an interval below 10 s', { announceIntervalSeconds: 5 }],
     ['an interval above an hour', { announceIntervalSeconds: 3601 }],
     ['a path instead of a prompt name', { announceIntervalSeconds: 30, musicPrompt: '../../etc/passwd.wav' }],

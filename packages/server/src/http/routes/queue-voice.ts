@@ -7,9 +7,10 @@ import { principalOf } from '../authenticate';
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
 
 /**
- * A queue's voice settings: announcements of place and estimated wait, and the music on hold. Reads
- * with `config.read`, changes with `config.write`; calls already waiting take the change at their
- * next queue (new calls at once).
+ * A queue's voice settings: announcements of place and estimated wait, the music on hold, recording
+ * and the callback key. Reads with `config.read`, changes with `config.write`: a PUT changes the
+ * fields it names and keeps the others. Calls already waiting take the change at their next queue
+ * (new calls at once).
  */
 export const queueVoiceRoutes: FastifyPluginAsyncZod<{ store: QueueVoiceSettingsStore }> = async (
   app,
@@ -29,6 +30,8 @@ export const queueVoiceRoutes: FastifyPluginAsyncZod<{ store: QueueVoiceSettings
     {
       schema: {
         tags,
+        description:
+          'Changes the settings the body names; those it leaves out keep their value (a null is a value).',
         params: idParams,
         body: putQueueVoiceSettingsBody,
         response: { 200: queueVoiceSettingsSchema, ...errors },

@@ -21,7 +21,12 @@
 //   of 440 Hz every 20 ms (calls spread over four 5 ms sub-ticks, as real trunks are not in step) and
 //   timestamping every packet that comes back.
 // Both share the machine's cores with the server, so the figures are conservative. The server's agents'
-// WebRTC transport is HOTLINE_WEBRTC's (ADR 0009; default `auto`: native when it loads).
+// WebRTC transport is HOTLINE_WEBRTC's (ADR 0009; default `auto`: native when it loads), and its media
+// threads run at HOTLINE_MEDIA_NICE (default −10, as `npm start` runs them; ADR 0012). The callers stand
+// for the telephone network and measure what it would hear, so their own scheduling must not add to the
+// jitter they measure: they run at BENCH_VOICE_CALLERS_NICE (default the same −10; the agents' browsers
+// stay at normal priority: their loss is measured, not their timing). Both are printed; refused (no
+// CAP_SYS_NICE), everything runs at normal priority and the figures say so.
 //
 // INVITE → ringing: before the ramp, BENCH_VOICE_RING_SAMPLES (20) calls one at a time to free agents:
 // from the INVITE leaving the caller's UA to the agent's WebSocket delivering `routing.offered` (what makes
@@ -63,7 +68,9 @@ import { decodeG711, encodeG711 } from '../packages/media/src/codec/g711';
 import { serializeRtp } from '../packages/media/src/rtp/rtp-packet';
 import { type SimulatedBrowser, startBrowserPeer } from '../packages/media/src/test-support/browser-peer';
 import { tones } from '../packages/media/src/test-support/signals';
+import { applyThreadNice, type ThreadPriority } from '../packages/media/src/worker/thread-priority';
 import { buildServer } from '../packages/server/src/app';
+import { DEFAULT_MEDIA_NICE } from '../packages/server/src/config';
 import { openDatabase } from '../packages/server/src/db/database';
 import { SipService } from '../packages/server/src/sip/sip-service';
 import { AuthStore } from '../packages/server/src/stores/auth-store';
@@ -90,6 +97,8 @@ const BROWSER = process.env.BENCH_VOICE_BROWSER === 'werift' ? 'werift' : 'nativ
 const WEBRTC =
   (['auto', 'native', 'werift'] as const).find((w) => w === process.env.HOTLINE_WEBRTC) ?? 'auto';
 const TIMEOUT_SEC = Number(process.env.BENCH_VOICE_TIMEOUT_SEC ?? 420);
+/** The callers' nice value (see the header): as high as the server's media threads by default. */
+const CALLERS_NICE = Number(process.env.BENCH_VOICE_CALLERS_NICE ?? DEFAULT_MEDIA_NICE);
 const WARMUP_MS = 2000;
 const MAX_LOSS_PCT = 0.5;
 const MAX_JITTER_P99_MS = 20;
@@ -116,7 +125,7 @@ type ToCallers =
   | { cmd: 'close' };
 type FromCallers =
   | { type: 'ready' }
-  | { type: 'opened' }
+  | { type: 'opened'; priority: ThreadPriority }
   | { type: 'invited'; id: number; at: number }
   | { type: 'answered'; id: number }
   | { type: 'ended'; id: number; cause: string }
@@ -257,7 +266,7 @@ async function runCallers(): Promise<void> {
     if (m.cmd === 'open') {
       sipPort = m.sipPort;
       ua = await UserAgent.listen({ host: '127.0.0.1', udp: { port: 0 }, onError: () => {} });
-      send({ type: 'opened' });
+      send({ type: 'opened', priority: applyThreadNice(CALLERS_NICE) });
     } else if (m.cmd === 'call') {
       const socket = createSocket('udp4');
       await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
@@ -796,7 +805,11 @@ async function main(): Promise<void> {
       await callers.ask({ cmd: 'hangup', ids: 'all' }, 'hungup', 20_000).catch(() => {});
       await callers.ask({ cmd: 'close' }, 'closed', 10_000).catch(() => callers.process.kill());
     });
-    await callers.ask({ cmd: 'open', sipPort: sip.ports.udp! }, 'opened');
+    const { priority } = await callers.ask({ cmd: 'open', sipPort: sip.ports.udp! }, 'opened');
+    progress(
+      `callers at nice ${priority.nice}: ${priority.applied ? 'applied' : `not applied (${priority.reason})`}; ` +
+        `media threads: ${JSON.stringify(media.host.threadPriority)}`,
+    );
     const agentsChild = await Child.start<ToAgents, FromAgents>('agents', 'ready');
     cleanups.push(async () => {
       if (!agentsChild.process.connected) return;

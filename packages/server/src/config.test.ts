@@ -17,6 +17,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HOTLINE_MISSED_OFFERS_LIMIT: '-1' })).toThrow(/HOTLINE_MISSED_OFFERS_LIMIT/);
   });
 
+  it("reads the media threads' nice value (default -10, 0 leaves them alone, out of range refused)", () => {
+    expect(loadConfig({}).media?.threadNice).toBe(-10);
+    expect(loadConfig({ HOTLINE_MEDIA_NICE: '0' }).media?.threadNice).toBe(0);
+    expect(() => loadConfig({ HOTLINE_MEDIA_NICE: '-21' })).toThrow(/HOTLINE_MEDIA_NICE/);
+    expect(() => loadConfig({ HOTLINE_MEDIA_NICE: 'high' })).toThrow(/HOTLINE_MEDIA_NICE/);
+  });
+
   it('treats empty variables as absent', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(8080);
   });

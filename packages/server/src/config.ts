@@ -5,6 +5,12 @@ import { type EgressPolicy, parseEgressAllowList } from './flows/flow-http';
 const port = z.coerce.number().int().min(0).max(65_535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/**
+ * Media threads run this far ahead of the control plane unless configured (`HOTLINE_MEDIA_NICE`): a
+ * tick waiting behind the database or HTTP work is heard as jitter (ADR 0012).
+ */
+export const DEFAULT_MEDIA_NICE = -10;
+
 const envSchema = z.object({
   PORT: port.default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -55,6 +61,11 @@ const envSchema = z.object({
   /** Media worker threads; default one per core. */
   HOTLINE_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   /**
+   * The nice value media threads ask for (Linux; ADR 0012): ahead of the control plane by default;
+   * needs CAP_SYS_NICE, refused it is logged and they run as they are; 0 leaves them alone.
+   */
+  HOTLINE_MEDIA_NICE: z.coerce.number().int().min(-20).max(19).default(DEFAULT_MEDIA_NICE),
+  /**
    * The agents' WebRTC transport (ADR 0009): `native` (libdatachannel on one phone thread; start fails
    * without it), `werift` (pure JavaScript in the media workers), `auto` (native when it loads, else werift).
    */
@@ -98,6 +109,8 @@ export interface MediaConfig {
   portRange: { min: number; max: number };
   /** undefined: one per core. */
   workers: number | undefined;
+  /** The media threads' nice value (`HOTLINE_MEDIA_NICE`). */
+  threadNice: number;
   /** undefined: any free port (the WebRTC stack picks). */
   webrtcPortRange: { min: number; max: number } | undefined;
   /** The agents' WebRTC transport (`HOTLINE_WEBRTC`). */
@@ -175,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           address: e.HOTLINE_RTP_ADDRESS,
           portRange: { min: e.HOTLINE_RTP_PORT_MIN, max: e.HOTLINE_RTP_PORT_MAX },
           workers: e.HOTLINE_MEDIA_WORKERS,
+          threadNice: e.HOTLINE_MEDIA_NICE,
           webrtcPortRange,
           webrtc: e.HOTLINE_WEBRTC,
           turn,

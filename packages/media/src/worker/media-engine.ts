@@ -16,6 +16,7 @@ import { AgentPhone } from '../webrtc/agent-phone';
 import type { PhoneLegFactory } from '../webrtc/phone-leg';
 import { WebRtcLeg } from '../webrtc/webrtc-leg';
 import type { Command, CommandResults, MediaEvent, WorkerStats } from './protocol';
+import { threadPriority } from './thread-priority';
 import { Ticker } from './ticker';
 
 export interface MediaEngineConfig {
@@ -44,6 +45,8 @@ export class MediaEngine {
   readonly #phones = new Map<string, AgentPhone>();
   readonly #ticker: Ticker;
   readonly #prompts = new Map<string, Int16Array>();
+  /** Per call, its last command's completion (see `handle`); gone once the call has none pending. */
+  readonly #callCommands = new Map<string, Promise<void>>();
   #maxTickWorkMs = 0;
   readonly #lastSendOffset = new Map<Call, number>();
   readonly #sendJitter = new Uint32Array(SEND_JITTER_BUCKETS + 1);
@@ -180,7 +183,30 @@ export class MediaEngine {
     return stats;
   }
 
-  async handle(c: Command): Promise<CommandResults[Command['type']]> {
+  /**
+   * Runs a command. Those of one call run one after the other, in the order received: a command that
+   * waits (a prompt file being read, a recording file being opened) holds back the call's next ones, so
+   * a `stopPlay` sent after a `play` stops that play even when its file was still loading — the music on
+   * hold of a caller answered at once used to start after its stop, over the agent, for the whole call.
+   * Commands of other calls, and phone commands, do not wait.
+   */
+  handle(c: Command): Promise<CommandResults[Command['type']]> {
+    if (!('callId' in c)) return this.#apply(c);
+    const callId = c.callId;
+    const before = this.#callCommands.get(callId);
+    const run = before ? before.then(() => this.#apply(c)) : this.#apply(c);
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    this.#callCommands.set(callId, settled);
+    void settled.then(() => {
+      if (this.#callCommands.get(callId) === settled) this.#callCommands.delete(callId);
+    });
+    return run;
+  }
+
+  async #apply(c: Command): Promise<CommandResults[Command['type']]> {
     switch (c.type) {
       case 'phoneCreate':
         return this.#createPhone(c);
@@ -333,6 +359,7 @@ export class MediaEngine {
       tickLateP99Ms: s.lateP99Ms,
       maxTickWorkMs: this.#maxTickWorkMs,
       sendJitterHistogram: Array.from(this.#sendJitter),
+      priority: threadPriority(),
     };
   }
 

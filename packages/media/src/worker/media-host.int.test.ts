@@ -248,6 +248,34 @@ describe('MediaHost (worker threads)', () => {
     await phone.close();
   });
 
+  it('stops a play whose file is still loading when the stop comes right after it (hold music, then answer)', async () => {
+    // a file no worker has read yet: the play waits for it while the stop arrives
+    const music = join(dir, 'fresh-hold-music.wav');
+    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', music, 'synth', '8', 'sine', '300']);
+    const { call, customer, agent } = await bridgedCall('hold-race', tones([700], 1000), tones([1200], 1000));
+    const playing = call.play({
+      type: 'play',
+      legId: 'customer',
+      id: 'moh',
+      source: { kind: 'file', path: music },
+      loop: true,
+    });
+    await call.stopPlay('customer');
+    await playing;
+    customer.start();
+    agent.start();
+    try {
+      await sleep(1000);
+      // the customer hears the agent, not the music
+      const atCustomer = concat(...customer.heard.slice(-20));
+      expect(share(atCustomer, 1200)).toBeGreaterThan(0.8);
+      expect(share(atCustomer, 300)).toBeLessThan(0.05);
+    } finally {
+      await call.hangup();
+      await Promise.all([customer.close(), agent.close()]);
+    }
+  });
+
   it('reports a recording that cannot be written (disk full) and the call carries on', async () => {
     const { call, customer, agent } = await bridgedCall('full', tones([700], 1000), tones([1200], 1000));
     await call.record('/dev/full', 'customer', 'agent');

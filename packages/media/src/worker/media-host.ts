@@ -13,8 +13,10 @@ import type { PortRange } from '../rtp/port-allocator';
 import type { AudioCheckOptions } from '../webrtc/audio-check';
 import type { WebRtcTransport } from '../webrtc/phone-leg';
 import type { MediaEngineConfig } from './media-engine';
+import type { MediaWorkerData } from './media-worker';
 import { type NativePhoneAttachment, NativePhoneThread } from './native-phone-thread';
 import type { Command, CommandResults, MediaEvent, WorkerStats } from './protocol';
+import type { ThreadPriority } from './thread-priority';
 import { CommandClient } from './typed-port';
 
 export interface MediaHostOptions {
@@ -34,7 +36,20 @@ export interface MediaHostOptions {
    * (`webrtc.reason` says why).
    */
   readonly webrtc?: 'auto' | WebRtcTransport;
+  /**
+   * The nice value the media threads (workers, the native phone thread and its library's threads) ask
+   * for, e.g. −10 to run ahead of the control plane (thread-priority.ts, ADR 0012); default 0 (as they are).
+   */
+  readonly threadNice?: number;
   readonly onEvent?: (event: MediaEvent) => void;
+}
+
+/** What the media threads asked for and got: `applied` of `threads`, and why not when some were refused. */
+export interface MediaThreadPriority {
+  readonly nice: number;
+  readonly threads: number;
+  readonly applied: number;
+  readonly reason?: string;
 }
 
 /** Where calls or phones live: a media worker, or this host's engine on the native phone thread. */
@@ -63,6 +78,7 @@ export class MediaHost {
   readonly #phoneSlot = new Map<string, Slot>();
   #native: { slot: Slot; attachment: NativePhoneAttachment } | undefined;
   #webrtc: { transport: WebRtcTransport; reason?: string } = { transport: 'werift' };
+  #priorities: ThreadPriority[] = [];
 
   private constructor(slots: WorkerSlot[]) {
     this.#slots = slots;
@@ -87,8 +103,14 @@ export class MediaHost {
         ...(options.webrtcPortRange ? { webrtcPortRange: shareOf(options.webrtcPortRange, i, count) } : {}),
       };
       const { port1, port2 } = new MessageChannel();
+      const workerData: MediaWorkerData & { entry: string } = {
+        entry: new URL('./media-worker.ts', import.meta.url).href,
+        port: port2,
+        config,
+        nice: options.threadNice ?? 0,
+      };
       const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
-        workerData: { entry: new URL('./media-worker.ts', import.meta.url).href, port: port2, config },
+        workerData,
         transferList: [port2],
       });
       const client = new CommandClient(port1, (event) => {
@@ -102,7 +124,8 @@ export class MediaHost {
     }
     host.#slots.push(...slots);
     // the first answer proves a worker has loaded its code
-    await Promise.all(slots.map((s) => s.client.request({ type: 'workerStats' })));
+    const started = await Promise.all(slots.map((s) => s.client.request({ type: 'workerStats' })));
+    host.#priorities = started.map((s) => s.priority);
     const webrtc = options.webrtc ?? 'auto';
     if (webrtc !== 'werift') {
       try {
@@ -120,7 +143,7 @@ export class MediaHost {
 
   /** This host's phones-only engine on the process's native phone thread; every phone goes there. */
   async #attachNative(options: MediaHostOptions, onEvent: (event: MediaEvent) => void): Promise<void> {
-    const thread = await NativePhoneThread.get();
+    const thread = await NativePhoneThread.get(options.threadNice ?? 0);
     const config: MediaEngineConfig = {
       address: options.address,
       portRange: { min: 0, max: 1 }, // phones only: no RTP leg is ever created there
@@ -144,6 +167,7 @@ export class MediaHost {
       },
     );
     this.#native = { slot: { client: attachment.client, calls: 0, phones: 0 }, attachment };
+    this.#priorities.push((await attachment.client.request({ type: 'workerStats' })).priority);
     this.#webrtc = { transport: 'native', reason: `node-datachannel (libdatachannel ${thread.version})` };
   }
 
@@ -154,6 +178,17 @@ export class MediaHost {
 
   get workers(): number {
     return this.#slots.length;
+  }
+
+  /** The media threads' scheduling priority (`threadNice`): how many got it, and why not. */
+  get threadPriority(): MediaThreadPriority {
+    const refused = this.#priorities.find((p) => !p.applied);
+    return {
+      nice: this.#priorities[0]?.nice ?? 0,
+      threads: this.#priorities.length,
+      applied: this.#priorities.filter((p) => p.applied).length,
+      ...(refused?.reason ? { reason: refused.reason } : {}),
+    };
   }
 
   /** A call pinned to the least-loaded worker; its legs, mixing and recording all live there. */

@@ -113,16 +113,20 @@ export class NativePhoneThread {
 
   static #started: Promise<NativePhoneThread> | undefined;
 
-  /** The process's thread, started on first call; rejects (every time) if the addon cannot load. */
-  static get(): Promise<NativePhoneThread> {
-    NativePhoneThread.#started ??= NativePhoneThread.#start();
+  /**
+   * The process's thread, started on first call (asking for the nice value `nice`, see
+   * thread-priority.ts: the first caller's applies for the thread's life); rejects (every time) if the
+   * addon cannot load.
+   */
+  static get(nice = 0): Promise<NativePhoneThread> {
+    NativePhoneThread.#started ??= NativePhoneThread.#start(nice);
     return NativePhoneThread.#started;
   }
 
-  static async #start(): Promise<NativePhoneThread> {
+  static async #start(nice: number): Promise<NativePhoneThread> {
     const exitFlag = new SharedArrayBuffer(4);
     const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
-      workerData: { entry: new URL('./native-phone-worker.ts', import.meta.url).href, exitFlag },
+      workerData: { entry: new URL('./native-phone-worker.ts', import.meta.url).href, exitFlag, nice },
     });
     const loaded = await new Promise<FromNativeThread & { kind: 'loaded' }>((resolve) => {
       const onMessage = (m: FromNativeThread) => {

@@ -12,6 +12,7 @@
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { MediaEngine, type MediaEngineConfig } from './media-engine';
+import { applyThreadNice } from './thread-priority';
 import { serveCommands } from './typed-port';
 
 export type ToNativeThread =
@@ -26,7 +27,9 @@ export type FromNativeThread =
   | { kind: 'detached'; id: number }
   | { kind: 'error'; message: string };
 
-const data = workerData as { exitFlag: SharedArrayBuffer };
+const data = workerData as { exitFlag: SharedArrayBuffer; nice: number };
+// before the addon loads: the threads it starts (DTLS/SRTP workers, ICE polling) inherit the priority
+applyThreadNice(data.nice);
 const port = parentPort!;
 const post = (m: FromNativeThread) => port.postMessage(m);
 

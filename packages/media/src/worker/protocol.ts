@@ -11,6 +11,7 @@ import type { RtpEndpoint } from '../rtp/rtp-leg';
 import type { PhoneMode } from '../webrtc/agent-phone';
 import type { AudioCheckOptions, AudioCheckResult } from '../webrtc/audio-check';
 import type { WebRtcState } from '../webrtc/phone-leg';
+import type { ThreadPriority } from './thread-priority';
 
 export type PlaySource = { kind: 'file'; path: string } | { kind: 'pcm'; pcm: Int16Array };
 
@@ -73,6 +74,8 @@ export interface WorkerStats {
    * buckets from 0 to 200 ms (the last bucket holds everything beyond).
    */
   readonly sendJitterHistogram: number[];
+  /** The scheduling priority this worker's thread asked for and got (see thread-priority.ts). */
+  readonly priority: ThreadPriority;
 }
 
 /** What each command answers. */

@@ -9,7 +9,7 @@
  */
 import { MediaHost } from '@hotline/media/worker/media-host';
 import type { MediaEvent } from '@hotline/media/worker/protocol';
-import type { MediaConfig } from '../config';
+import { DEFAULT_MEDIA_NICE, type MediaConfig } from '../config';
 
 export interface MediaRuntime {
   readonly host: MediaHost;
@@ -29,7 +29,7 @@ export interface MediaRuntimeLog {
 /** Starts the media workers. Resolves when every worker has loaded its code. */
 export async function startMediaRuntime(
   config: Pick<MediaConfig, 'address' | 'portRange' | 'workers'> &
-    Partial<Pick<MediaConfig, 'webrtcPortRange' | 'webrtc'>>,
+    Partial<Pick<MediaConfig, 'webrtcPortRange' | 'webrtc' | 'threadNice'>>,
   log: MediaRuntimeLog,
   options: { statsIntervalMs?: number } = {},
 ): Promise<MediaRuntime> {
@@ -41,6 +41,7 @@ export async function startMediaRuntime(
     ...(config.webrtcPortRange === undefined ? {} : { webrtcPortRange: config.webrtcPortRange }),
     ...(options.statsIntervalMs === undefined ? {} : { statsIntervalMs: options.statsIntervalMs }),
     ...(config.webrtc === undefined ? {} : { webrtc: config.webrtc }),
+    threadNice: config.threadNice ?? DEFAULT_MEDIA_NICE,
     onEvent: (event) => {
       for (const listener of listeners) {
         try {
@@ -57,6 +58,13 @@ export async function startMediaRuntime(
     if (log.warn) log.warn(webrtc, 'native WebRTC unavailable: agents use werift (more CPU per phone)');
     else log.error(webrtc, 'native WebRTC unavailable: agents use werift (more CPU per phone)');
   else log.info?.(webrtc, `agents' WebRTC: ${host.webrtc.transport}`);
+  // the media threads' priority (thread-priority.ts): refused, audio still flows, with more jitter under load
+  const priority = host.threadPriority;
+  if (priority.nice !== 0 && priority.applied < priority.threads) {
+    const message = `media threads run at normal priority (${priority.applied} of ${priority.threads} got nice ${priority.nice}): grant CAP_SYS_NICE or set HOTLINE_MEDIA_NICE=0`;
+    if (log.warn) log.warn(priority, message);
+    else log.error(priority, message);
+  } else if (priority.nice !== 0) log.info?.(priority, `media threads at nice ${priority.nice}`);
   let stopped = false;
   return {
     host,

@@ -32,7 +32,8 @@
 // from the INVITE leaving the caller's UA to the agent's WebSocket delivering `routing.offered` (what makes
 // the softphone ring); the caller then hangs up (the offer is withdrawn, the agent is free again).
 //
-// The ramp (BENCH_VOICE_STEPS, default 10,25,50,75,100,150,200; or `--steps 5,10,20`): per step, agents
+// The ramp (BENCH_VOICE_STEPS, default 10,25,50,75,100,150,200,250,300,400 — on to the first failing
+// step, so the figure is what the machine holds, not the target; or `--steps 5,10,20`): per step, agents
 // are added up to the step's count, then calls (BENCH_VOICE_RATE per second, default 20) until every agent
 // is on a bridged, recording call; calls stay up into the next step. After 2 s of warm-up,
 // BENCH_VOICE_WINDOWS (3) windows of BENCH_VOICE_SECONDS (5) are measured; each of a step's figures is the
@@ -54,7 +55,7 @@
 // {"concurrentCalls","lossPct","jitterP99Ms","ringP50Ms","ringP99Ms","peakRssMb"} (the largest passing
 // step; peakRssMb: this process's maximum resident set over the run, media workers included, load
 // generators not — with PGlite, whose start dominates it, as `npm start` runs by default).
-// The whole run is bounded (BENCH_VOICE_TIMEOUT_SEC, default 420); every child, socket and file it made is
+// The whole run is bounded (BENCH_VOICE_TIMEOUT_SEC, default 720); every child, socket and file it made is
 // removed at the end, also on failure.
 import { type ChildProcess, fork } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
@@ -85,7 +86,7 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const STEPS = (arg('steps') ?? process.env.BENCH_VOICE_STEPS ?? '10,25,50,75,100,150,200')
+const STEPS = (arg('steps') ?? process.env.BENCH_VOICE_STEPS ?? '10,25,50,75,100,150,200,250,300,400')
   .split(',')
   .map(Number)
   .filter((n) => n > 0);
@@ -96,7 +97,7 @@ const RING_SAMPLES = Number(process.env.BENCH_VOICE_RING_SAMPLES ?? 20);
 const BROWSER = process.env.BENCH_VOICE_BROWSER === 'werift' ? 'werift' : 'native';
 const WEBRTC =
   (['auto', 'native', 'werift'] as const).find((w) => w === process.env.HOTLINE_WEBRTC) ?? 'auto';
-const TIMEOUT_SEC = Number(process.env.BENCH_VOICE_TIMEOUT_SEC ?? 420);
+const TIMEOUT_SEC = Number(process.env.BENCH_VOICE_TIMEOUT_SEC ?? 720);
 /** The callers' nice value (see the header): as high as the server's media threads by default. */
 const CALLERS_NICE = Number(process.env.BENCH_VOICE_CALLERS_NICE ?? DEFAULT_MEDIA_NICE);
 const WARMUP_MS = 2000;

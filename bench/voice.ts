@@ -499,10 +499,19 @@ async function runAgents(): Promise<void> {
       return { peer, connected };
     };
     const tabId = `tab-${a.id.slice(0, 8)}`;
-    const { peer, connected } = await negotiate().catch((e) => {
-      process.stderr.write(`[bench:voice agents] agent ${a.id.slice(0, 8)}: ${String(e)}; offering again\n`);
-      return negotiate();
-    });
+    // (up to five offers: at hundreds of agents a second refusal in a row happens now and then)
+    let negotiated: Awaited<ReturnType<typeof negotiate>> | undefined;
+    for (let attempt = 1; !negotiated; attempt++) {
+      try {
+        negotiated = await negotiate();
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        process.stderr.write(
+          `[bench:voice agents] agent ${a.id.slice(0, 8)}: ${String(e)}; offering again\n`,
+        );
+      }
+    }
+    const { peer, connected } = negotiated;
     peer.start();
     await connected;
     side = { id: a.id, token: a.token, ws, peer, mode: 'idle', recording: null };

@@ -41,11 +41,12 @@ describe('softphone ICE servers', () => {
 });
 
 describe('media config', () => {
-  it('defaults to loopback, 40000–49999, one worker per core, native WebRTC when it loads, no TURN', () => {
+  it('defaults to loopback, 40000–49999, one worker per core at nice -10, native WebRTC when it loads, no TURN', () => {
     expect(loadConfig({}).media).toEqual({
       address: '127.0.0.1',
       portRange: { min: 40_000, max: 49_999 },
       workers: undefined,
+      threadNice: -10,
       webrtcPortRange: undefined,
       webrtc: 'auto',
       turn: undefined,

@@ -1,13 +1,9 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BrowserPeer } from '@hotline/media/test-support/browser-peer';
-import { hasCommand } from '@hotline/sip/test-support/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SipService } from '../sip/sip-service';
-import { systemClock } from '../system';
+import type { SipService } from '../sip/sip-service';
 import { softphoneAgent } from '../testing/agent-softphone';
-import { createTestDatabase, type TestDatabase } from '../testing/databases';
 import {
   ack,
   bye,
@@ -18,8 +14,8 @@ import {
   sippCall,
   until,
 } from '../testing/sipp-caller';
-import { startTestServer, type TenantClient, type TestServer } from '../testing/test-server';
-import { type MediaRuntime, startMediaRuntime } from './media-runtime';
+import type { TenantClient, TestServer } from '../testing/test-server';
+import { queueLine, startVoiceWorld, type VoiceWorld, voiceQueue } from '../testing/voice-world';
 
 /**
  * The agent's keypad reaches the far end (issue 7): an agent talking to a caller presses keys on the
@@ -33,81 +29,34 @@ const dir = mkdtempSync(join(scratch, 'run-'));
 const DID = '+74950003344';
 
 describe("an agent's keypad on a call", () => {
-  let tdb: TestDatabase;
+  let world: VoiceWorld;
   let server: TestServer;
   let sip: SipService;
-  let media: MediaRuntime;
   let a: TenantClient;
   let wsUrl: string;
   let queueId: string;
   const peers: BrowserPeer[] = [];
 
   beforeAll(async () => {
-    for (const tool of ['sipp', 'espeak-ng', 'sox'])
-      if (!hasCommand(tool)) throw new Error(`${tool} is not installed (npm test installs it as root)`);
-    tdb = await createTestDatabase('pglite');
-    const db = await tdb.open();
-    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-    sip = new SipService({
-      db: db.kysely,
-      clock: systemClock,
-      log: quiet,
-      realm: 'hotline.test',
-      listen: { host: '127.0.0.1', port: 0 },
+    world = await startVoiceWorld({
+      tenant: 'Keypad',
+      dir,
+      rtpBase: 32_000 + Math.floor(Math.random() * 100) * 20,
     });
-    const base = 32_000 + Math.floor(Math.random() * 100) * 20;
-    media = await startMediaRuntime(
-      { address: '127.0.0.1', portRange: { min: base, max: base + 199 }, workers: 2 },
-      { error: () => {} },
-    );
-    server = await startTestServer(db, { sip, media, voiceDir: join(dir, 'voice') });
-    await sip.start();
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    wsUrl = `ws://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/api/ws`;
-    a = await server.newTenant('Keypad');
+    ({ server, sip, a, wsUrl } = world);
     const trunk = await a.request({
       method: 'POST',
       url: '/api/trunks',
       payload: { name: 'Carrier', allowedCidrs: ['127.0.0.1/32'] },
     });
     expect(trunk.statusCode, trunk.body).toBe(201);
-    const queue = await a.request({ method: 'POST', url: '/api/queues', payload: { name: 'Support' } });
-    queueId = queue.json().id;
-    const voice = await a.request({
-      method: 'PUT',
-      url: `/api/queues/${queueId}/voice`,
-      payload: { announceIntervalSeconds: 0, recording: 'never' },
-    });
-    expect(voice.statusCode, voice.body).toBe(200);
-    const flow = await a.request({ method: 'POST', url: '/api/flows', payload: { name: 'Queue' } });
-    const flowId = flow.json().id as string;
-    await a.request({
-      method: 'PUT',
-      url: `/api/flows/${flowId}/draft`,
-      payload: {
-        id: 'q',
-        version: 1,
-        entry: 'q',
-        nodes: { q: { verb: 'enqueue', queue: 'Support', next: { error: 'bye' } }, bye: { verb: 'hangup' } },
-      },
-    });
-    expect((await a.request({ method: 'POST', url: `/api/flows/${flowId}/publish` })).statusCode).toBe(200);
-    const number = await a.request({
-      method: 'POST',
-      url: '/api/phone-numbers',
-      payload: { number: DID, trunkId: trunk.json().id, flowId },
-    });
-    expect(number.statusCode, number.body).toBe(201);
-    await sip.reload();
+    queueId = await voiceQueue(a, 'Support', { announceIntervalSeconds: 0, recording: 'never' });
+    await queueLine(world, { number: DID, trunkId: trunk.json().id, queue: 'Support' });
   }, 120_000);
 
   afterAll(async () => {
     for (const p of peers) await p.close().catch(() => {});
-    await sip?.close();
-    await server?.app.close();
-    await media?.stop();
-    await server?.db.close();
-    await tdb?.drop();
+    await world?.close();
   });
 
   it('the keys the agent presses while talking reach the caller as RFC 4733 events', async () => {

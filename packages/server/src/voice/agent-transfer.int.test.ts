@@ -1,17 +1,13 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type BrowserPeer, startBrowserPeer } from '@hotline/media/test-support/browser-peer';
 import { tones } from '@hotline/media/test-support/signals';
-import { hasCommand } from '@hotline/sip/test-support/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { SipService } from '../sip/sip-service';
-import { systemClock } from '../system';
-import { createTestDatabase, type TestDatabase } from '../testing/databases';
+import type { SipService } from '../sip/sip-service';
 import { ack, bye, expectPassed, sippCall, until } from '../testing/sipp-caller';
-import { startTestServer, type TenantClient, type TestServer } from '../testing/test-server';
-import { type MediaRuntime, startMediaRuntime } from './media-runtime';
+import type { TenantClient, TestServer } from '../testing/test-server';
+import { queueLine, startVoiceWorld, type VoiceWorld, voiceQueue } from '../testing/voice-world';
 
 /**
  * An agent transfers a connected phone call to another agent (issue 7 with issue 3's transfer): a SIPp
@@ -72,80 +68,34 @@ const loud = (frames: readonly Int16Array[]) =>
   }).length;
 
 describe('an agent transfers a phone call to another agent', () => {
-  let tdb: TestDatabase;
+  let world: VoiceWorld;
   let server: TestServer;
   let sip: SipService;
-  let media: MediaRuntime;
   let a: TenantClient;
   let wsUrl: string;
   let queueId: string;
   const peers: BrowserPeer[] = [];
 
   beforeAll(async () => {
-    for (const tool of ['sipp', 'espeak-ng', 'sox'])
-      if (!hasCommand(tool)) throw new Error(`${tool} is not installed (npm test installs it as root)`);
-    tdb = await createTestDatabase('pglite');
-    const db = await tdb.open();
-    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-    sip = new SipService({
-      db: db.kysely,
-      clock: systemClock,
-      log: quiet,
-      realm: 'hotline.test',
-      listen: { host: '127.0.0.1', port: 0 },
+    world = await startVoiceWorld({
+      tenant: 'Transfers',
+      dir,
+      rtpBase: 36_000 + Math.floor(Math.random() * 200) * 20,
     });
-    const base = 36_000 + Math.floor(Math.random() * 200) * 20;
-    media = await startMediaRuntime(
-      { address: '127.0.0.1', portRange: { min: base, max: base + 199 }, workers: 2 },
-      { error: () => {} },
-    );
-    server = await startTestServer(db, { sip, media, voiceDir: join(dir, 'voice') });
-    await sip.start();
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    wsUrl = `ws://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/api/ws`;
-    a = await server.newTenant('Transfers');
+    ({ server, sip, a, wsUrl } = world);
     const trunk = await a.request({
       method: 'POST',
       url: '/api/trunks',
       payload: { name: 'Carrier', allowedCidrs: ['127.0.0.1/32'] },
     });
     expect(trunk.statusCode, trunk.body).toBe(201);
-    const queue = await a.request({ method: 'POST', url: '/api/queues', payload: { name: 'Support' } });
-    queueId = queue.json().id;
-    await a.request({
-      method: 'PUT',
-      url: `/api/queues/${queueId}/voice`,
-      payload: { announceIntervalSeconds: 0, recording: 'never' },
-    });
-    const flow = await a.request({ method: 'POST', url: '/api/flows', payload: { name: 'Queue' } });
-    const flowId = flow.json().id as string;
-    await a.request({
-      method: 'PUT',
-      url: `/api/flows/${flowId}/draft`,
-      payload: {
-        id: 'q',
-        version: 1,
-        entry: 'q',
-        nodes: { q: { verb: 'enqueue', queue: 'Support', next: { error: 'bye' } }, bye: { verb: 'hangup' } },
-      },
-    });
-    expect((await a.request({ method: 'POST', url: `/api/flows/${flowId}/publish` })).statusCode).toBe(200);
-    const number = await a.request({
-      method: 'POST',
-      url: '/api/phone-numbers',
-      payload: { number: DID, trunkId: trunk.json().id, flowId },
-    });
-    expect(number.statusCode, number.body).toBe(201);
-    await sip.reload();
+    queueId = await voiceQueue(a, 'Support', { announceIntervalSeconds: 0, recording: 'never' });
+    await queueLine(world, { number: DID, trunkId: trunk.json().id, queue: 'Support' });
   }, 120_000);
 
   afterAll(async () => {
     for (const p of peers) await p.close().catch(() => {});
-    await sip?.close();
-    await server?.app.close();
-    await media?.stop();
-    await server?.db.close();
-    await tdb?.drop();
+    await world?.close();
   });
 
   /** A signed-in agent with a connected softphone, Ready. */

@@ -8,12 +8,10 @@ import { goertzelPower } from '@hotline/media/dtmf/goertzel';
 import { parseRtp, serializeRtp } from '@hotline/media/rtp/rtp-packet';
 import type { BrowserPeer } from '@hotline/media/test-support/browser-peer';
 import { tones } from '@hotline/media/test-support/signals';
-import { freePort, hasCommand } from '@hotline/sip/test-support/net';
+import { freePort } from '@hotline/sip/test-support/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SipService } from '../sip/sip-service';
-import { systemClock } from '../system';
+import type { SipService } from '../sip/sip-service';
 import { softphoneAgent } from '../testing/agent-softphone';
-import { createTestDatabase, type TestDatabase } from '../testing/databases';
 import {
   ack,
   answerBye,
@@ -26,8 +24,8 @@ import {
   until,
 } from '../testing/sipp-caller';
 import { carrier, carrierAnswersBye, carrierXml } from '../testing/sipp-carrier';
-import { startTestServer, type TenantClient, type TestServer } from '../testing/test-server';
-import { type MediaRuntime, startMediaRuntime } from './media-runtime';
+import type { TenantClient, TestServer } from '../testing/test-server';
+import { queueLine, startVoiceWorld, type VoiceWorld, voiceQueue } from '../testing/voice-world';
 
 /**
  * An agent transfers a callback while talking to the customer (issue 7, ADR 0010): a caller asks for a
@@ -102,10 +100,9 @@ async function talkingCustomer(hz: number) {
 }
 
 describe('an agent transfers a callback while talking to the customer', () => {
-  let tdb: TestDatabase;
+  let world: VoiceWorld;
   let server: TestServer;
   let sip: SipService;
-  let media: MediaRuntime;
   let a: TenantClient;
   let wsUrl: string;
   let carrierPort: number;
@@ -114,34 +111,13 @@ describe('an agent transfers a callback while talking to the customer', () => {
   const peers: BrowserPeer[] = [];
 
   beforeAll(async () => {
-    for (const tool of ['sipp', 'espeak-ng', 'sox'])
-      if (!hasCommand(tool)) throw new Error(`${tool} is not installed (npm test installs it as root)`);
-    tdb = await createTestDatabase('pglite');
-    const db = await tdb.open();
-    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-    sip = new SipService({
-      db: db.kysely,
-      clock: systemClock,
-      log: quiet,
-      realm: 'hotline.test',
-      listen: { host: '127.0.0.1', port: 0 },
+    world = await startVoiceWorld({
+      tenant: 'Callback transfers',
+      dir,
+      rtpBase: 30_000 + Math.floor(Math.random() * 100) * 20,
     });
-    const base = 30_000 + Math.floor(Math.random() * 100) * 20;
-    media = await startMediaRuntime(
-      { address: '127.0.0.1', portRange: { min: base, max: base + 199 }, workers: 2 },
-      { error: () => {} },
-    );
-    server = await startTestServer(db, {
-      sip,
-      media,
-      voiceDir: join(dir, 'voice'),
-      recordingsDir: join(dir, 'recordings'),
-    });
-    await sip.start();
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    wsUrl = `ws://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/api/ws`;
+    ({ server, sip, a, wsUrl } = world);
     carrierPort = await freePort();
-    a = await server.newTenant('Callback transfers');
     const trunk = await a.request({
       method: 'POST',
       url: '/api/trunks',
@@ -160,53 +136,22 @@ describe('an agent transfers a callback while talking to the customer', () => {
       payload: { allowedPrefixes: ['7916'], maxConcurrentCalls: 5, maxCallsPerMinute: 20 },
     });
     expect(plan.statusCode, plan.body).toBe(200);
-    const queue = async (name: string, voice: object) => {
-      const created = await a.request({ method: 'POST', url: '/api/queues', payload: { name } });
-      expect(created.statusCode, created.body).toBe(201);
-      const id = created.json().id as string;
-      const saved = await a.request({ method: 'PUT', url: `/api/queues/${id}/voice`, payload: voice });
-      expect(saved.statusCode, saved.body).toBe(200);
-      return id;
-    };
     // Escalations are recorded, the first line's calls are not.
-    callbacksQueue = await queue('Callbacks', {
+    callbacksQueue = await voiceQueue(a, 'Callbacks', {
       announceIntervalSeconds: 0,
       recording: 'never',
       callbackDigit: '5',
     });
-    escalationsQueue = await queue('Escalations', { announceIntervalSeconds: 0, recording: 'always' });
-    const flow = await a.request({ method: 'POST', url: '/api/flows', payload: { name: 'Queue' } });
-    const flowId = flow.json().id as string;
-    await a.request({
-      method: 'PUT',
-      url: `/api/flows/${flowId}/draft`,
-      payload: {
-        id: 'q',
-        version: 1,
-        entry: 'q',
-        nodes: {
-          q: { verb: 'enqueue', queue: 'Callbacks', next: { error: 'bye' } },
-          bye: { verb: 'hangup' },
-        },
-      },
+    escalationsQueue = await voiceQueue(a, 'Escalations', {
+      announceIntervalSeconds: 0,
+      recording: 'always',
     });
-    expect((await a.request({ method: 'POST', url: `/api/flows/${flowId}/publish` })).statusCode).toBe(200);
-    const number = await a.request({
-      method: 'POST',
-      url: '/api/phone-numbers',
-      payload: { number: DID, trunkId: trunk.json().id, flowId },
-    });
-    expect(number.statusCode, number.body).toBe(201);
-    await sip.reload();
+    await queueLine(world, { number: DID, trunkId: trunk.json().id, queue: 'Callbacks' });
   }, 120_000);
 
   afterAll(async () => {
     for (const p of peers) await p.close().catch(() => {});
-    await sip?.close();
-    await server?.app.close();
-    await media?.stop();
-    await server?.db.close();
-    await tdb?.drop();
+    await world?.close();
   });
 
   const ready = (token: string) =>

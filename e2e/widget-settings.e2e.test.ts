@@ -135,8 +135,14 @@ describe('chat widget settings page', () => {
       flowId: null,
     });
 
+    // The queue list arrives after the settings: the form must not show the topic's queue as blank meanwhile.
+    await page.route('**/api/queues?*', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.continue();
+    });
     await page.reload();
     await page.getByTestId('widget-settings').waitFor();
+    await page.unrouteAll({ behavior: 'wait' });
     expect(await page.getByTestId('widget-topic-key').inputValue()).toBe('sales');
     expect(await page.getByTestId('widget-topic-queue').inputValue()).toBe('Sales');
     expect(await page.getByTestId('widget-calendar').inputValue()).toBe('Office hours');

@@ -27,9 +27,16 @@ export function usePagedList<T>(key: readonly unknown[], fetchPage: (page: PageR
 
 /** Every item of a small collection (for selects and id → name lookups); the API caps `limit` at 500. */
 export function useAllItems<T>(key: readonly unknown[], fetchPage: (page: PageRequest) => Promise<Page<T>>) {
-  const query = useQuery({
+  return useAllItemsQuery(key, fetchPage).data?.items ?? [];
+}
+
+/**
+ * The query behind {@link useAllItems}, for a page that must not show a form before its selects can name
+ * their values (a select whose options have not arrived shows a stored id as blank).
+ */
+export function useAllItemsQuery<T>(key: readonly unknown[], fetchPage: (page: PageRequest) => Promise<Page<T>>) {
+  return useQuery({
     queryKey: [...key, 'all'],
     queryFn: () => fetchPage({ limit: 500, offset: 0 }),
   });
-  return query.data?.items ?? [];
 }

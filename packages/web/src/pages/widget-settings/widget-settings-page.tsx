@@ -23,7 +23,7 @@ import { useMe } from '../../auth/session';
 import { usePermissions } from '../../auth/use-permissions';
 import { ErrorAlert } from '../../crud/error-alert';
 import { PageHeader } from '../../crud/page-header';
-import { useAllItems } from '../../crud/use-paged-list';
+import { useAllItems, useAllItemsQuery } from '../../crud/use-paged-list';
 import { flows } from '../flows/flows-api';
 import { TopicsEditor } from './topics-editor';
 import {
@@ -44,9 +44,13 @@ export function WidgetSettingsPage() {
   const client = useQueryClient();
   const slug = useMe().data?.tenant.slug;
   const settings = useQuery({ queryKey: widgetSettings.key, queryFn: widgetSettings.get });
-  const queueList = useAllItems(queues.key, queues.list);
-  const skillList = useAllItems(skills.key, skills.list);
-  const calendarList = useAllItems(calendars.key, calendars.list);
+  // The topics' queues and skills and the calendar are selects: the form waits for their options.
+  const queueQuery = useAllItemsQuery(queues.key, queues.list);
+  const skillQuery = useAllItemsQuery(skills.key, skills.list);
+  const calendarQuery = useAllItemsQuery(calendars.key, calendars.list);
+  const queueList = queueQuery.data?.items ?? [];
+  const skillList = skillQuery.data?.items ?? [];
+  const calendarList = calendarQuery.data?.items ?? [];
   const allFlows = useAllItems(flows.key, flows.list);
 
   const [form, setForm] = useState<WidgetSettingsForm | null>(null);
@@ -61,8 +65,10 @@ export function WidgetSettingsPage() {
     if (settings.data && form === null) setForm(toForm(settings.data));
   }, [settings.data, form]);
 
-  if (settings.error) return <ErrorAlert error={settings.error} />;
-  if (!form) return <Loader data-testid="widget-loading" />;
+  const lists = [queueQuery, skillQuery, calendarQuery];
+  const failed = settings.error ?? lists.find((list) => list.error)?.error;
+  if (failed) return <ErrorAlert error={failed} />;
+  if (!form || lists.some((list) => !list.data)) return <Loader data-testid="widget-loading" />;
 
   const change = (patch: Partial<WidgetSettingsForm>) => {
     setForm({ ...form, ...patch });

@@ -34,7 +34,10 @@ export function useAllItems<T>(key: readonly unknown[], fetchPage: (page: PageRe
  * The query behind {@link useAllItems}, for a page that must not show a form before its selects can name
  * their values (a select whose options have not arrived shows a stored id as blank).
  */
-export function useAllItemsQuery<T>(key: readonly unknown[], fetchPage: (page: PageRequest) => Promise<Page<T>>) {
+export function useAllItemsQuery<T>(
+  key: readonly unknown[],
+  fetchPage: (page: PageRequest) => Promise<Page<T>>,
+) {
   return useQuery({
     queryKey: [...key, 'all'],
     queryFn: () => fetchPage({ limit: 500, offset: 0 }),

@@ -360,6 +360,7 @@ describe('voice end to end: a SIP call answered in the browser', () => {
       queueName: 'Support',
       agentId,
       agentName: agent.name,
+      agents: [{ agentId, agentName: agent.name, queueId, queueName: 'Support', endReason: 'call_ended' }],
       outcome: 'answered',
       hangupSide: 'caller',
       hangupCause: 'BYE',
@@ -661,4 +662,21 @@ ${answerBye.replace('<recv request="BYE"/>', '<recv request="BYE" timeout="40000
     expect(Math.abs(dominant(left.subarray(mid - 4000, mid + 4000)).hz - CALLER_HZ)).toBeLessThanOrEqual(20);
     expect(Math.abs(dominant(right.subarray(mid - 4000, mid + 4000)).hz - MIC_HZ)).toBeLessThanOrEqual(20);
   }, 150_000);
+
+  it('shows the manager every call, who had it, and its recording', async () => {
+    await page.getByTestId('logout-button').click();
+    await signIn(page, server.adminEmail, server.adminPassword);
+    await page.getByTestId('nav-calls').click();
+    await page.getByTestId('calls-table').waitFor();
+    const answered = page.getByTestId('calls-row').filter({ hasText: 'Answered' });
+    await expect.poll(() => answered.count()).toBeGreaterThanOrEqual(2);
+    expect(await answered.first().textContent()).toContain(agent.name);
+    await answered.first().getByTestId('call-toggle').click();
+    const legs = page.getByTestId('call-agents');
+    await legs.waitFor();
+    expect(await legs.textContent()).toContain(agent.name);
+    expect(await legs.textContent()).toContain('At the end of the call');
+    await page.getByTestId('call-recording').waitFor();
+    await browser.shot('voice-10-calls');
+  });
 });

@@ -22,6 +22,23 @@ export const callOutcomes = [
 export const callOutcomeSchema = z.enum(callOutcomes);
 export type CallOutcome = z.infer<typeof callOutcomeSchema>;
 
+/**
+ * One agent's part of a call (a CDR segment): who, through which queue, from when to when. A transfer
+ * ends one leg (`transferred`) and the next agent's answer starts the next; the last ends with the call.
+ */
+export const callAgentLegSchema = z.object({
+  agentId: idSchema,
+  agentName: z.string().nullable(),
+  queueId: idSchema.nullable(),
+  queueName: z.string().nullable(),
+  connectedAt: timestampSchema,
+  /** Null while the agent still has the call. */
+  endedAt: timestampSchema.nullable(),
+  endReason: z.enum(['transferred', 'call_ended']).nullable(),
+  talkSec: z.number().int().nullable(),
+});
+export type CallAgentLeg = z.infer<typeof callAgentLegSchema>;
+
 export const callRecordSchema = z.object({
   id: idSchema,
   interactionId: idSchema,
@@ -33,8 +50,11 @@ export const callRecordSchema = z.object({
   trunkName: z.string().nullable(),
   queueId: idSchema.nullable(),
   queueName: z.string().nullable(),
+  /** The agent who answered the call (the first of `agents`). */
   agentId: idSchema.nullable(),
   agentName: z.string().nullable(),
+  /** Every agent who had the call, in order (more than one after a transfer). */
+  agents: z.array(callAgentLegSchema),
   arrivedAt: timestampSchema,
   answeredAt: timestampSchema.nullable(),
   queuedAt: timestampSchema.nullable(),
@@ -47,7 +67,7 @@ export const callRecordSchema = z.object({
     flowSec: z.number().int().nullable(),
     /** Queue entry to the agent's answer, or to the end when nobody answered. */
     waitSec: z.number().int().nullable(),
-    /** The agent's answer to the end. */
+    /** Time with an agent: the sum of the agents' legs (hold between them after a transfer excluded). */
     talkSec: z.number().int().nullable(),
   }),
   outcome: callOutcomeSchema,
@@ -74,6 +94,7 @@ export const callListQuery = paginationQuery.extend({
     .regex(/^[+0-9 ()-]*$/, 'digits, spaces, +, ( ) and - only')
     .optional(),
   queueId: idSchema.optional(),
+  /** Calls this agent had (answered, or took by a transfer). */
   agentId: idSchema.optional(),
   outcome: callOutcomeSchema.optional(),
 });

@@ -1,4 +1,4 @@
-import type { CallListQuery, CallOutcome, CallRecord } from '@hotline/protocol/calls';
+import type { CallAgentLeg, CallListQuery, CallOutcome, CallRecord } from '@hotline/protocol/calls';
 import type { Page } from '@hotline/protocol/common';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema';
@@ -28,7 +28,23 @@ export class CallRecordStore {
     if (query.from) base = base.where('c.arrived_at', '>=', new Date(query.from));
     if (query.to) base = base.where('c.arrived_at', '<', new Date(query.to));
     if (query.queueId) base = base.where('i.queue_id', '=', query.queueId);
-    if (query.agentId) base = base.where('c.agent_id', '=', query.agentId);
+    if (query.agentId) {
+      const agentId = query.agentId;
+      // The agent who answered, or any agent the call was transferred to.
+      base = base.where((eb) =>
+        eb.or([
+          eb('c.agent_id', '=', agentId),
+          eb.exists(
+            eb
+              .selectFrom('voice_call_agents as a')
+              .select('a.seq')
+              .whereRef('a.tenant_id', '=', 'c.tenant_id')
+              .whereRef('a.call_id', '=', 'c.id')
+              .where('a.agent_id', '=', agentId),
+          ),
+        ]),
+      );
+    }
     const digits = (query.number ?? '').replace(/[^0-9]/g, '');
     if (digits !== '') {
       const like = `%${digits}%`;
@@ -61,13 +77,58 @@ export class CallRecordStore {
                   .executeTakeFirstOrThrow()
               ).n,
             );
-    return { items: rows.map(toRecord), total, limit: query.limit, offset: query.offset };
+    const legs = await this.#legs(
+      principal.tenantId,
+      rows.map((r) => r.id),
+    );
+    return {
+      items: rows.map((r) => toRecord(r, legs.get(r.id) ?? [])),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
   }
 
   async get(principal: Principal, id: string): Promise<CallRecord> {
     const row = await this.#base(principal.tenantId).where('c.id', '=', id).executeTakeFirst();
     if (!row) throw notFound('call');
-    return toRecord(row);
+    const legs = await this.#legs(principal.tenantId, [row.id]);
+    return toRecord(row, legs.get(row.id) ?? []);
+  }
+
+  /** The agents' legs of these calls of the tenant, in order, by call. */
+  async #legs(tenantId: string, callIds: readonly string[]): Promise<Map<string, LegRow[]>> {
+    const byCall = new Map<string, LegRow[]>();
+    if (callIds.length === 0) return byCall;
+    const rows = await this.db
+      .selectFrom('voice_call_agents as a')
+      .leftJoin('users as u', (j) =>
+        j.onRef('u.tenant_id', '=', 'a.tenant_id').onRef('u.id', '=', 'a.agent_id'),
+      )
+      .leftJoin('queues as q', (j) =>
+        j.onRef('q.tenant_id', '=', 'a.tenant_id').onRef('q.id', '=', 'a.queue_id'),
+      )
+      .where('a.tenant_id', '=', tenantId)
+      .where('a.call_id', 'in', callIds)
+      .select([
+        'a.call_id',
+        'a.agent_id',
+        'u.display_name as agent_name',
+        'a.queue_id',
+        'q.name as queue_name',
+        'a.connected_at',
+        'a.ended_at',
+        'a.end_reason',
+      ])
+      .orderBy('a.call_id')
+      .orderBy('a.seq')
+      .execute();
+    for (const row of rows) {
+      const list = byCall.get(row.call_id);
+      if (list) list.push(row);
+      else byCall.set(row.call_id, [row]);
+    }
+    return byCall;
   }
 
   /** The stored recording path of a call of the tenant (NOT_FOUND for another tenant's call). */
@@ -163,6 +224,16 @@ interface RowShape {
   left_voicemail: boolean;
 }
 
+interface LegRow {
+  agent_id: string;
+  agent_name: string | null;
+  queue_id: string | null;
+  queue_name: string | null;
+  connected_at: Date;
+  ended_at: Date | null;
+  end_reason: 'transferred' | 'call_ended' | null;
+}
+
 /** The call (`voice_calls as c`) left a delivered voicemail. */
 const leftVoicemail = sql<boolean>`EXISTS (SELECT 1 FROM voicemails v WHERE v.tenant_id = c.tenant_id AND v.call_id = c.id AND v.task_interaction_id IS NOT NULL)`;
 
@@ -212,7 +283,35 @@ export function outcomeOf(
 const seconds = (from: Date | null, to: Date | null): number | null =>
   from === null || to === null ? null : Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
 
-function toRecord(r: RowShape): CallRecord {
+function toLeg(l: LegRow): CallAgentLeg {
+  return {
+    agentId: l.agent_id,
+    agentName: l.agent_name,
+    queueId: l.queue_id,
+    queueName: l.queue_name,
+    connectedAt: l.connected_at.toISOString(),
+    endedAt: l.ended_at?.toISOString() ?? null,
+    endReason: l.end_reason,
+    talkSec: seconds(l.connected_at, l.ended_at),
+  };
+}
+
+/**
+ * Talk time: the agents' legs added up (the caller's hold between two agents is not talk), null while
+ * an agent still has the call. A call without legs (none were written for it) counts from the answer.
+ */
+function talkSeconds(r: RowShape, legs: readonly CallAgentLeg[]): number | null {
+  if (legs.length === 0) return seconds(r.agent_answered_at, r.ended_at);
+  let total = 0;
+  for (const leg of legs) {
+    if (leg.talkSec === null) return null;
+    total += leg.talkSec;
+  }
+  return total;
+}
+
+function toRecord(r: RowShape, legRows: readonly LegRow[]): CallRecord {
+  const agents = legRows.map(toLeg);
   return {
     id: r.id,
     interactionId: r.interaction_id,
@@ -226,6 +325,7 @@ function toRecord(r: RowShape): CallRecord {
     queueName: r.queue_name,
     agentId: r.agent_id,
     agentName: r.agent_name,
+    agents,
     arrivedAt: r.arrived_at.toISOString(),
     answeredAt: r.answered_at?.toISOString() ?? null,
     queuedAt: r.queued_at?.toISOString() ?? null,
@@ -235,7 +335,7 @@ function toRecord(r: RowShape): CallRecord {
       totalSec: seconds(r.arrived_at, r.ended_at),
       flowSec: seconds(r.answered_at, r.queued_at ?? r.ended_at),
       waitSec: seconds(r.queued_at, r.agent_answered_at ?? r.ended_at),
-      talkSec: seconds(r.agent_answered_at, r.ended_at),
+      talkSec: talkSeconds(r, agents),
     },
     outcome: outcomeOf(r),
     interactionState: r.interaction_state,

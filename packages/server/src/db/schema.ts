@@ -366,6 +366,18 @@ export interface VoiceCallsTable {
   transferred_at: NullableTimestamp;
 }
 
+/** `0014_call_agent_legs.sql`: the agents of a phone call, in order (CDR segments). */
+export interface VoiceCallAgentsTable {
+  tenant_id: string;
+  call_id: string;
+  seq: number;
+  agent_id: string;
+  queue_id: string | null;
+  connected_at: Timestamp;
+  ended_at: NullableTimestamp;
+  end_reason: Optional<'transferred' | 'call_ended' | null>;
+}
+
 /** `0012_voicemails.sql`: messages callers left (the flow's voicemail verb, a queue's overflow). */
 export interface VoicemailsTable {
   tenant_id: string;
@@ -482,6 +494,7 @@ export interface Database {
   phone_numbers: PhoneNumbersTable;
   dial_plans: DialPlansTable;
   voice_calls: VoiceCallsTable;
+  voice_call_agents: VoiceCallAgentsTable;
   voice_queue_settings: VoiceQueueSettingsTable;
   voicemails: VoicemailsTable;
   contacts: ContactsTable;

@@ -6,6 +6,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, engines, type TestDatabase } from '../testing/databases';
 import { startTestServer, type TenantClient, type TestServer } from '../testing/test-server';
+import { VoiceCallStore } from '../voice/voice-call-store';
 
 /**
  * The call detail records API on both engines: the CDR fields and derived outcomes of calls in every
@@ -237,6 +238,99 @@ describe.each(engines)('calls API on %s', (engine) => {
       calls.selfService,
     ]);
     expect(await ids('limit=2&offset=6')).toEqual([calls.answered]);
+  });
+
+  it('names every agent of a transferred call in order, adds up their talk, and finds it by either', async () => {
+    const { t, agent, queue, calls, asSupervisor } = await setup();
+    const second = await t.userToken('agent');
+    const escalations = (
+      await t.request({ method: 'POST', url: '/api/queues', payload: { name: 'Escalations' } })
+    ).json();
+    const store = new VoiceCallStore(server.db.kysely);
+    const [ix] = await server.db.kysely
+      .selectFrom('voice_calls')
+      .select(['interaction_id'])
+      .where('tenant_id', '=', t.tenantId)
+      .where('id', '=', calls.abandoned)
+      .execute();
+    const id = randomUUID();
+    await store.insert(server.db.kysely, {
+      id,
+      tenantId: t.tenantId,
+      interactionId: ix!.interaction_id,
+      sipCallId: 'transferred@carrier',
+      fromNumber: '+49301234599',
+      toNumber: '+4930999000',
+      did: '+4930999000',
+      trunkId: randomUUID(),
+      codec: 'PCMA',
+      arrivedAt: at(1000),
+      answeredAt: at(1001),
+    });
+    await store.queued(t.tenantId, id, at(1010));
+    await store.agentConnected(t.tenantId, id, agent.id, queue.id, at(1030));
+    await store.agentReleased(t.tenantId, id, at(1060));
+    await store.agentConnected(t.tenantId, id, second.id, escalations.id, at(1075));
+    const live = await ok(asSupervisor({ method: 'GET', url: `/api/calls/${id}` }));
+    // While agent 2 has the call, their leg is open and the talk time is not known yet.
+    expect(live).toMatchObject({ agentId: agent.id, durations: { talkSec: null }, outcome: 'in_progress' });
+    expect((live.agents as Body[])[1]).toMatchObject({ agentId: second.id, endedAt: null, endReason: null });
+
+    await store.ended(t.tenantId, id, 'caller', 'BYE', at(1120));
+    // Late writes change nothing: no leg after the end, no second end.
+    await store.agentConnected(t.tenantId, id, agent.id, queue.id, at(1130));
+    await store.ended(t.tenantId, id, 'system', 'SHUTDOWN', at(1140));
+    const record = await ok(asSupervisor({ method: 'GET', url: `/api/calls/${id}` }));
+    expect(record).toMatchObject({
+      agentId: agent.id,
+      agentAnsweredAt: at(1030).toISOString(),
+      hangupCause: 'BYE',
+      outcome: 'answered',
+      durations: { totalSec: 120, waitSec: 20, talkSec: 30 + 45 },
+      agents: [
+        {
+          agentId: agent.id,
+          agentName: expect.any(String),
+          queueId: queue.id,
+          queueName: 'Support',
+          connectedAt: at(1030).toISOString(),
+          endedAt: at(1060).toISOString(),
+          endReason: 'transferred',
+          talkSec: 30,
+        },
+        {
+          agentId: second.id,
+          queueId: escalations.id,
+          queueName: 'Escalations',
+          connectedAt: at(1075).toISOString(),
+          endedAt: at(1120).toISOString(),
+          endReason: 'call_ended',
+          talkSec: 45,
+        },
+      ],
+    });
+    expect((record.agents as Body[]).length).toBe(2);
+
+    const idsFor = async (agentId: string) =>
+      ((await ok(asSupervisor({ method: 'GET', url: `/api/calls?agentId=${agentId}` }))).items as Body[]).map(
+        (c) => c.id,
+      );
+    expect(await idsFor(second.id)).toEqual([id]);
+    expect(await idsFor(agent.id)).toContain(id);
+    expect(await idsFor(randomUUID())).toEqual([]);
+  });
+
+  it('closes a leg whose release was not written when the next agent is connected', async () => {
+    const { t, agent, queue, calls, asSupervisor } = await setup();
+    const second = await t.userToken('agent');
+    const store = new VoiceCallStore(server.db.kysely);
+    await store.agentConnected(t.tenantId, calls.live, agent.id, queue.id, at(520));
+    await store.agentConnected(t.tenantId, calls.live, second.id, queue.id, at(540));
+    const record = await ok(asSupervisor({ method: 'GET', url: `/api/calls/${calls.live}` }));
+    expect((record.agents as Body[]).map((l) => [l.agentId, l.endedAt, l.endReason])).toEqual([
+      [agent.id, at(540).toISOString(), 'transferred'],
+      [second.id, null, null],
+    ]);
   });
 
   it('refuses bad filters with VALIDATION_FAILED', async () => {

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserPeer, startBrowserPeer } from '@hotline/media/test-support/browser-peer';
-import { tones } from '@hotline/media/test-support/signals';
+import type { BrowserPeer } from '@hotline/media/test-support/browser-peer';
+import type { CallRecord } from '@hotline/protocol/calls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { SipService } from '../sip/sip-service';
+import { softphoneAgent } from '../testing/agent-softphone';
 import { ack, bye, expectPassed, sippCall, until } from '../testing/sipp-caller';
 import type { TenantClient, TestServer } from '../testing/test-server';
 import { queueLine, startVoiceWorld, type VoiceWorld, voiceQueue } from '../testing/voice-world';
@@ -20,44 +20,6 @@ mkdirSync(scratch, { recursive: true });
 const dir = mkdtempSync(join(scratch, 'run-'));
 const SPEECH = '/usr/share/sip-tester/g711a.pcap';
 const DID = '+74950003311';
-
-interface Frame {
-  type: string;
-  state?: string;
-  mode?: string;
-  sdp?: string;
-  interactionId?: string;
-  event?: { type?: string; interactionId?: string; agentIds?: string[] };
-}
-
-class Ws {
-  readonly frames: Frame[] = [];
-  constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.frames.push(JSON.parse(String(data))));
-  }
-  static async open(url: string, token: string): Promise<Ws> {
-    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-    const ws = new Ws(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    return ws;
-  }
-  send(frame: unknown): void {
-    this.socket.send(JSON.stringify(frame));
-  }
-  async next(pred: (f: Frame) => boolean, ms = 10_000, from = 0): Promise<Frame> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.frames.slice(from).find(pred);
-      if (found) return found;
-      if (Date.now() > deadline)
-        throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(-1500)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 /** Frames of speech (RMS above ~-40 dBFS) among decoded frames. */
 const loud = (frames: readonly Int16Array[]) =>
@@ -98,22 +60,8 @@ describe('an agent transfers a phone call to another agent', () => {
     await world?.close();
   });
 
-  /** A signed-in agent with a connected softphone, Ready. */
-  async function agentWithPhone(tab: string) {
-    const agent = await a.userToken('agent');
-    const ws = await Ws.open(wsUrl, agent.token);
-    const browser = await startBrowserPeer({ source: tones([1000], 1000, 3000), keepHeard: true });
-    peers.push(browser);
-    ws.send({ type: 'phone.offer', tabId: tab, sdp: browser.offer });
-    await browser.accept((await ws.next((f) => f.type === 'phone.answer')).sdp!);
-    await browser.connected();
-    browser.start();
-    await ws.next((f) => f.type === 'phone.state' && f.state === 'connected');
-    expect(
-      (await a.request({ method: 'POST', url: '/api/agent/login', token: agent.token })).statusCode,
-    ).toBe(200);
-    return { ...agent, ws, browser };
-  }
+  /** A signed-in agent with a connected softphone whose microphone plays a 1 kHz tone. */
+  const agentWithPhone = (tabId: string) => softphoneAgent(a, wsUrl, { tabId, toneHz: 1000, peers });
 
   const ready = (token: string) =>
     a.request({ method: 'PUT', url: '/api/agent/state', token, payload: { state: 'ready' } });
@@ -198,5 +146,23 @@ describe('an agent transfers a phone call to another agent', () => {
 
     expectPassed(await call.done, 'caller');
     await until(interaction, (ix) => ix?.state === 'wrap_up', 5_000, 'B wraps up after the caller left');
+
+    // The CDR: A answered, and both agents had the call in turn, B until the caller hung up.
+    const record = await until(
+      async () => {
+        const list = await a.request({ method: 'GET', url: `/api/calls?agentId=${agentB.id}` });
+        return (list.json() as { items: CallRecord[] }).items.find((c) => c.interactionId === id);
+      },
+      (c) => c?.endedAt != null,
+      5_000,
+      "the call in B's calls, ended",
+    );
+    expect(record!.agentId).toBe(agentA.id);
+    expect(record!.agents.map((leg) => [leg.agentId, leg.queueId, leg.endReason])).toEqual([
+      [agentA.id, queueId, 'transferred'],
+      [agentB.id, queueId, 'call_ended'],
+    ]);
+    expect(record!.agents[0]!.endedAt! <= record!.agents[1]!.connectedAt).toBe(true);
+    expect(record!.durations.talkSec).toBe(record!.agents[0]!.talkSec! + record!.agents[1]!.talkSec!);
   }, 90_000);
 });

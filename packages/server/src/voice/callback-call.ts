@@ -141,6 +141,8 @@ export class CallbackCall {
       // once this batch of router events is dispatched, so the hold plays the queue the call moved to
       // (`onRequeued`).
       this.#phase = 'held';
+      const at = new Date(this.deps.clock.now());
+      this.#write(() => this.deps.calls.agentReleased(this.facts.tenantId, this.facts.callId, at));
       this.#seam((s) => s.releaseAgent?.(this.handle));
       queueMicrotask(() => void this.#hold());
       return;
@@ -172,7 +174,7 @@ export class CallbackCall {
         answeredAt: null,
         direction: 'outbound',
       })
-      .then(() => this.deps.calls.agentAnswered(tenantId, callId, agentId, arrivedAt))
+      .then(() => this.deps.calls.agentConnected(tenantId, callId, agentId, this.#queueId, arrivedAt))
       .catch((err: unknown) => this.deps.log.error({ err, ...this.#fields() }, 'callback CDR row failed'));
     let leg: { address: string; port: number } | null = null;
     try {
@@ -262,6 +264,10 @@ export class CallbackCall {
    * agent's softphone is told either way.
    */
   async #bridgeNext(agentId: string): Promise<void> {
+    const { tenantId, callId } = this.facts;
+    const at = new Date(this.deps.clock.now());
+    const queueId = this.#queueId;
+    this.#write(() => this.deps.calls.agentConnected(tenantId, callId, agentId, queueId, at));
     try {
       await this.media.stopPlay(CALLER_LEG).catch(() => {});
       await this.deps.seam().bridgeToAgent(this.handle, agentId);
@@ -347,6 +353,13 @@ export class CallbackCall {
         return { events: engine.abandon(ix, at), result: undefined };
       return { events: [], result: undefined };
     });
+  }
+
+  /** A CDR write after the row's insert, in the order of the call's events; a failure is logged. */
+  #write(fn: () => Promise<void>): void {
+    this.#rowWritten = (this.#rowWritten ?? Promise.resolve())
+      .then(fn)
+      .catch((err: unknown) => this.deps.log.error({ err, ...this.#fields() }, 'callback CDR write failed'));
   }
 
   #seam(fn: (seam: AgentPhoneSeam) => void): void {

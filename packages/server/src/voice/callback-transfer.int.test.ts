@@ -8,6 +8,7 @@ import { goertzelPower } from '@hotline/media/dtmf/goertzel';
 import { parseRtp, serializeRtp } from '@hotline/media/rtp/rtp-packet';
 import type { BrowserPeer } from '@hotline/media/test-support/browser-peer';
 import { tones } from '@hotline/media/test-support/signals';
+import type { CallRecord } from '@hotline/protocol/calls';
 import { freePort } from '@hotline/sip/test-support/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SipService } from '../sip/sip-service';
@@ -326,6 +327,20 @@ ${answerBye}`,
       );
       expect(cdr).toMatchObject({ to_number: CUSTOMER, hangup_side: 'agent', hangup_cause: 'AGENT_ENDED' });
       expect(cdr.answered_at).not.toBeNull();
+      // The CDR names both agents in order: agent 1 (who handed the call on) and agent 2 (who ended it).
+      const record = await a.request({ method: 'GET', url: `/api/calls/${cdr.id}` });
+      expect(record.statusCode, record.body).toBe(200);
+      const { agentId, agents, durations } = record.json() as CallRecord;
+      expect(agentId).toBe(agent1.id);
+      expect(agents.map((leg) => [leg.agentId, leg.queueId, leg.endReason])).toEqual([
+        [agent1.id, callbacksQueue, 'transferred'],
+        [agent2.id, escalationsQueue, 'call_ended'],
+      ]);
+      expect(agents[1]!.connectedAt >= agents[0]!.endedAt!).toBe(true);
+      expect(agents[1]!.talkSec).toBeGreaterThanOrEqual(1);
+      expect(durations.talkSec).toBe(agents[0]!.talkSec! + agents[1]!.talkSec!);
+      const byAgent2 = await a.request({ method: 'GET', url: `/api/calls?agentId=${agent2.id}` });
+      expect((byAgent2.json() as { items: CallRecord[] }).items.map((c) => c.id)).toContain(cdr.id);
       await agent2.ws.next((f) => f.type === 'phone.state' && f.mode === 'idle');
       // The recording holds the conversation with agent 2: the customer on the left, agent 2 on the right.
       expect(cdr.recording_path).not.toBeNull();

@@ -169,6 +169,8 @@ export class InboundCall {
   #overflowing = false;
   #finished: Promise<void> | null = null;
   #stored: Promise<void> = Promise.resolve();
+  /** The CDR writes in flight, one after another (`#write`). */
+  #writes: Promise<void> = Promise.resolve();
   /** The external number's call (transfer) once it answered; hung up with this call. */
   #external: { call: OutgoingCall; legId: string } | null = null;
   #externalAttempts = 0;
@@ -306,8 +308,9 @@ export class InboundCall {
   onAccepted(agentId: string, at: number): void {
     if (this.#phase === 'ended') return;
     this.#phase = 'agent';
+    const queueId = this.#queueId;
     this.#write(() =>
-      this.deps.calls.agentAnswered(this.facts.tenantId, this.facts.callId, agentId, new Date(at)),
+      this.deps.calls.agentConnected(this.facts.tenantId, this.facts.callId, agentId, queueId, new Date(at)),
     );
     this.deps
       .seam()
@@ -377,6 +380,8 @@ export class InboundCall {
       // and the caller waits on hold again — once this batch of router events is dispatched, so the
       // hold starts with the queue the call moved to (`onRequeued`).
       this.#phase = 'queued';
+      const at = new Date(this.deps.clock.now());
+      this.#write(() => this.deps.calls.agentReleased(this.facts.tenantId, this.facts.callId, at));
       this.#seam((s) => s.releaseAgent?.(this.handle));
       queueMicrotask(() => void this.#startHold());
     } else if (finalInteractionStates.has(to) && this.#phase !== 'flow') {
@@ -985,6 +990,7 @@ export class InboundCall {
       if (this.#queueId === null) await closeInFlow(this.deps.db, tenantId, this.facts.interactionId, at);
       else if (!this.#overflowing && !this.#callbackScheduled)
         await leaveRouting(this.deps.routing, tenantId, this.facts.interactionId);
+      await this.#writes;
       await this.deps.calls.ended(tenantId, callId, side, cause, at);
       this.deps.log.info({ ...this.#fields(), side, cause, was }, 'voice call ended');
     } catch (err) {
@@ -995,8 +1001,14 @@ export class InboundCall {
     }
   }
 
+  /**
+   * A CDR write, after the ones before it: a transfer's release and the next agent's leg, or the end,
+   * must not overtake each other. A failure is logged; the call goes on.
+   */
   #write(fn: () => Promise<void>): void {
-    fn().catch((err: unknown) => this.deps.log.error({ err, ...this.#fields() }, 'voice call write failed'));
+    this.#writes = this.#writes
+      .then(fn)
+      .catch((err: unknown) => this.deps.log.error({ err, ...this.#fields() }, 'voice call write failed'));
   }
 
   #seam(fn: (seam: AgentPhoneSeam) => void): void {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
 import type { Database, VoiceCallsTable } from '../db/schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -89,8 +89,48 @@ export class VoiceCallStore {
     await this.#set(tenantId, id, { queued_at: at }, 'queued_at', tx);
   }
 
-  async agentAnswered(tenantId: string, id: string, agentId: string, at: Date): Promise<void> {
-    await this.#set(tenantId, id, { agent_answered_at: at, agent_id: agentId }, 'agent_answered_at');
+  /**
+   * An agent was connected to the call: the first one is the call's answer (`agent_answered_at`,
+   * `agent_id`); each one, the first included, gets the next leg (`voice_call_agents`). A leg still
+   * open (its release not written) is closed as transferred first.
+   */
+  async agentConnected(
+    tenantId: string,
+    id: string,
+    agentId: string,
+    queueId: string | null,
+    at: Date,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await this.#set(tenantId, id, { agent_answered_at: at, agent_id: agentId }, 'agent_answered_at', tx);
+      await this.#closeLegs(tx, tenantId, id, at, 'transferred');
+      await tx
+        .insertInto('voice_call_agents')
+        .columns(['tenant_id', 'call_id', 'seq', 'agent_id', 'queue_id', 'connected_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('voice_calls as c')
+            .select((s) => [
+              'c.tenant_id',
+              'c.id',
+              sql<number>`coalesce((SELECT max(a.seq) FROM voice_call_agents a WHERE a.tenant_id = c.tenant_id AND a.call_id = c.id), 0) + 1`.as(
+                'seq',
+              ),
+              s.val(agentId).as('agent_id'),
+              s.val(queueId).as('queue_id'),
+              s.val(at).as('connected_at'),
+            ])
+            .where('c.tenant_id', '=', tenantId)
+            .where('c.id', '=', id)
+            .where('c.ended_at', 'is', null),
+        )
+        .execute();
+    });
+  }
+
+  /** The agent on the call handed it on (a transfer to a queue or an agent): their leg ends. */
+  async agentReleased(tenantId: string, id: string, at: Date): Promise<void> {
+    await this.#closeLegs(this.db, tenantId, id, at, 'transferred');
   }
 
   /** The external number of a transfer answered: the call is now connected to it. */
@@ -102,8 +142,29 @@ export class VoiceCallStore {
     await this.#set(tenantId, id, { recording_path: path });
   }
 
+  /** The call ended: its row, and the leg of the agent who had it, if any. */
   async ended(tenantId: string, id: string, side: HangupSide, cause: HangupCause, at: Date): Promise<void> {
-    await this.#set(tenantId, id, { ended_at: at, hangup_side: side, hangup_cause: cause }, 'ended_at');
+    await this.db.transaction().execute(async (tx) => {
+      await this.#set(tenantId, id, { ended_at: at, hangup_side: side, hangup_cause: cause }, 'ended_at', tx);
+      await this.#closeLegs(tx, tenantId, id, at, 'call_ended');
+    });
+  }
+
+  /** Ends the open leg of a call (at most one is open); never before it began. */
+  async #closeLegs(
+    tx: Db,
+    tenantId: string,
+    id: string,
+    at: Date,
+    reason: 'transferred' | 'call_ended',
+  ): Promise<void> {
+    await tx
+      .updateTable('voice_call_agents')
+      .set({ ended_at: sql<Date>`greatest(${at}::timestamptz, connected_at)`, end_reason: reason })
+      .where('tenant_id', '=', tenantId)
+      .where('call_id', '=', id)
+      .where('ended_at', 'is', null)
+      .execute();
   }
 
   async #set(

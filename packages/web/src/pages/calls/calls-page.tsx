@@ -1,5 +1,16 @@
 import { type CallOutcome, type CallRecord, callOutcomes } from '@hotline/protocol/calls';
-import { Anchor, Badge, Button, Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -105,7 +116,7 @@ export function CallsPage() {
           { key: 'from', header: t('calls.from'), render: (c: CallRecord) => c.fromNumber },
           { key: 'did', header: t('calls.did'), render: (c: CallRecord) => c.did },
           { key: 'queue', header: t('calls.queue'), render: (c: CallRecord) => c.queueName ?? '' },
-          { key: 'agent', header: t('calls.agent'), render: (c: CallRecord) => c.agentName ?? '' },
+          { key: 'agent', header: t('calls.agent'), render: agentsOf },
           {
             key: 'outcome',
             header: t('calls.outcome'),
@@ -139,6 +150,41 @@ export function CallsPage() {
         expanded={(c) => (open === c.id ? <CallDetails call={c} /> : null)}
       />
     </>
+  );
+}
+
+/** Who had the call: the agent who answered, then each one it was transferred to. */
+const agentsOf = (c: CallRecord): string =>
+  c.agents.length > 0 ? c.agents.map((leg) => leg.agentName ?? '?').join(' → ') : (c.agentName ?? '');
+
+/** The call's agents in order: the queue each took it from, when, for how long, and how it left them. */
+function AgentLegs({ call }: { call: CallRecord }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Table withTableBorder fz="sm" data-testid="call-agents">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('calls.agent')}</Table.Th>
+          <Table.Th>{t('calls.queue')}</Table.Th>
+          <Table.Th>{t('calls.connectedAt')}</Table.Th>
+          <Table.Th>{t('calls.talk')}</Table.Th>
+          <Table.Th>{t('calls.legEnd')}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {call.agents.map((leg) => (
+          <Table.Tr key={`${leg.agentId}-${leg.connectedAt}`}>
+            <Table.Td>{leg.agentName ?? '—'}</Table.Td>
+            <Table.Td>{leg.queueName ?? '—'}</Table.Td>
+            <Table.Td>{formatDateTime(leg.connectedAt, i18n.language)}</Table.Td>
+            <Table.Td>{formatDuration(leg.talkSec) || '—'}</Table.Td>
+            <Table.Td>
+              {leg.endReason ? t(`calls.legEndReasons.${leg.endReason}`) : t('calls.onCall')}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }
 
@@ -181,6 +227,7 @@ function CallDetails({ call }: { call: CallRecord }) {
           </Stack>
         ))}
       </SimpleGrid>
+      {call.agents.length > 0 && <AgentLegs call={call} />}
       {call.hasRecording ? (
         <Group>
           {/* biome-ignore lint/a11y/useMediaCaption: a phone call recording has no caption track */}

@@ -63,11 +63,14 @@ export const callRecordSchema = z.object({
   durations: z.object({
     /** Arrival to end. */
     totalSec: z.number().int().nullable(),
-    /** Our answer to the queue (time in the IVR / flow). */
+    /** Our answer to the queue (time in the IVR / flow); null for an outbound call (a callback). */
     flowSec: z.number().int().nullable(),
     /** Queue entry to the agent's answer, or to the end when nobody answered. */
     waitSec: z.number().int().nullable(),
-    /** Time with an agent: the sum of the agents' legs (hold between them after a transfer excluded). */
+    /**
+     * Time with an agent: the sum of the agents' legs, each from when both ends were there (the hold
+     * between agents after a transfer and a callback's ringing are not talk).
+     */
     talkSec: z.number().int().nullable(),
   }),
   outcome: callOutcomeSchema,

@@ -283,7 +283,14 @@ export function outcomeOf(
 const seconds = (from: Date | null, to: Date | null): number | null =>
   from === null || to === null ? null : Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
 
-function toLeg(l: LegRow): CallAgentLeg {
+/**
+ * One agent's leg. Its talk starts when both ends were there: a callback's agent is connected while the
+ * customer's phone still rings (`answered_at` is the customer's answer), so ringing is not talk, and a
+ * customer who never answered gives 0.
+ */
+function toLeg(l: LegRow, answeredAt: Date | null): CallAgentLeg {
+  const talkFrom =
+    answeredAt === null ? l.ended_at : answeredAt > l.connected_at ? answeredAt : l.connected_at;
   return {
     agentId: l.agent_id,
     agentName: l.agent_name,
@@ -292,7 +299,7 @@ function toLeg(l: LegRow): CallAgentLeg {
     connectedAt: l.connected_at.toISOString(),
     endedAt: l.ended_at?.toISOString() ?? null,
     endReason: l.end_reason,
-    talkSec: seconds(l.connected_at, l.ended_at),
+    talkSec: seconds(l.ended_at === null ? null : talkFrom, l.ended_at),
   };
 }
 
@@ -311,7 +318,7 @@ function talkSeconds(r: RowShape, legs: readonly CallAgentLeg[]): number | null 
 }
 
 function toRecord(r: RowShape, legRows: readonly LegRow[]): CallRecord {
-  const agents = legRows.map(toLeg);
+  const agents = legRows.map((l) => toLeg(l, r.answered_at));
   return {
     id: r.id,
     interactionId: r.interaction_id,
@@ -333,7 +340,8 @@ function toRecord(r: RowShape, legRows: readonly LegRow[]): CallRecord {
     endedAt: r.ended_at?.toISOString() ?? null,
     durations: {
       totalSec: seconds(r.arrived_at, r.ended_at),
-      flowSec: seconds(r.answered_at, r.queued_at ?? r.ended_at),
+      // An outbound call (a callback) has no flow: the agent is on it from the start.
+      flowSec: r.direction === 'outbound' ? null : seconds(r.answered_at, r.queued_at ?? r.ended_at),
       waitSec: seconds(r.queued_at, r.agent_answered_at ?? r.ended_at),
       talkSec: talkSeconds(r, agents),
     },

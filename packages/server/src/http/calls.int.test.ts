@@ -320,6 +320,46 @@ describe.each(engines)('calls API on %s', (engine) => {
     expect(await idsFor(randomUUID())).toEqual([]);
   });
 
+  it("counts a callback's talk from the customer's answer, not the agent's ringing", async () => {
+    const { t, agent, queue, calls, asSupervisor } = await setup();
+    const store = new VoiceCallStore(server.db.kysely);
+    const [ix] = await server.db.kysely
+      .selectFrom('voice_calls')
+      .select(['interaction_id'])
+      .where('tenant_id', '=', t.tenantId)
+      .where('id', '=', calls.abandoned)
+      .execute();
+    const callback = async (answered: number | null) => {
+      const id = randomUUID();
+      await store.insert(server.db.kysely, {
+        id,
+        tenantId: t.tenantId,
+        interactionId: ix!.interaction_id,
+        sipCallId: '',
+        fromNumber: '+4930999000',
+        toNumber: '+49301234502',
+        did: '+4930999000',
+        trunkId: randomUUID(),
+        codec: 'PCMU',
+        arrivedAt: at(2000),
+        answeredAt: null,
+        direction: 'outbound',
+      });
+      await store.agentConnected(t.tenantId, id, agent.id, queue.id, at(2000));
+      if (answered !== null) await store.answered(t.tenantId, id, at(2000 + answered));
+      await store.ended(t.tenantId, id, answered === null ? 'external' : 'caller', 'BYE', at(2040));
+      return (await ok(asSupervisor({ method: 'GET', url: `/api/calls/${id}` }))) as {
+        durations: Record<string, number | null>;
+        agents: Body[];
+      };
+    };
+    const talked = await callback(12);
+    expect(talked.durations).toMatchObject({ totalSec: 40, flowSec: null, waitSec: null, talkSec: 28 });
+    expect(talked.agents).toMatchObject([{ connectedAt: at(2000).toISOString(), talkSec: 28 }]);
+    const unanswered = await callback(null);
+    expect(unanswered.durations).toMatchObject({ flowSec: null, talkSec: 0 });
+  });
+
   it('closes a leg whose release was not written when the next agent is connected', async () => {
     const { t, agent, queue, calls, asSupervisor } = await setup();
     const second = await t.userToken('agent');

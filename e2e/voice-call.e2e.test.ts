@@ -15,7 +15,12 @@ import {
   sippCall,
   until,
 } from '../packages/server/src/testing/sipp-caller';
-import { carrier, carrierHangsUp, carrierXml } from '../packages/server/src/testing/sipp-carrier';
+import {
+  carrier,
+  carrierAnswersBye,
+  carrierHangsUp,
+  carrierXml,
+} from '../packages/server/src/testing/sipp-carrier';
 import { freePort } from '../packages/sip/src/test-support/net';
 import { type Browser, ensureWebBuilt, launchBrowser, RestartableServer, root, signIn } from './harness';
 
@@ -548,10 +553,13 @@ describe('voice end to end: a SIP call answered in the browser', () => {
     expect(figures).toMatchObject({ answeredToday: 3, abandonedToday: 1, waiting: 0 });
   }, 90_000);
 
+  /** The carrier's SIP port behind the outbound trunk (set up by the callback test). */
+  let carrierPort = 0;
+
   it('calls back a caller who pressed 5 in the queue once the agent takes the callback', async () => {
     // An outbound trunk to SIPp playing the carrier, a dial plan that allows the caller's country, and
     // the queue's callback key.
-    const carrierPort = await freePort();
+    carrierPort = await freePort();
     await api('POST', '/trunks', {
       name: 'Carrier out',
       proxy: `127.0.0.1:${carrierPort}`,
@@ -663,6 +671,55 @@ ${answerBye.replace('<recv request="BYE"/>', '<recv request="BYE" timeout="40000
     expect(Math.abs(dominant(right.subarray(mid - 4000, mid + 4000)).hz - MIC_HZ)).toBeLessThanOrEqual(20);
   }, 150_000);
 
+  it('lets the agent hand a caller to an outside number from the softphone', async () => {
+    expect(carrierPort).not.toBe(0);
+    await expect.poll(status).toBe('Ready');
+    const EXTERNAL = '+74951117788';
+    const far = await carrier(
+      dir,
+      carrierPort,
+      carrierXml({ to: EXTERNAL, from: `+${CALLER}`, answer: true, after: carrierAnswersBye }),
+    );
+    const sink = await rtpSink();
+    try {
+      const run = await caller(sipPort, sink.port, 3_000, 14_000);
+      await page.getByTestId('softphone-ringing').waitFor({ timeout: 30_000 });
+      await page.getByTestId('softphone-answer').click();
+      await page.getByTestId('softphone-timer').waitFor();
+      await page.getByTestId('softphone-transfer-number').fill('+7 495 111-77-88');
+      await browser.shot('voice-10-transfer-number');
+      await page.getByTestId('softphone-transfer').click();
+      await page
+        .locator('[data-testid="softphone-transfer-status"][data-status="connected"]')
+        .waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('softphone-transfer-status').textContent()).toContain(EXTERNAL);
+      // The agent is off the call at once and wraps up while the caller talks to the number.
+      await page.getByTestId('wrap-up-form').waitFor({ timeout: 15_000 });
+      await browser.shot('voice-11-transferred');
+      await page.getByTestId('wrap-up-disposition').click();
+      await page.getByRole('option', { name: 'solved — Solved' }).click();
+      await page.getByTestId('wrap-up-submit').click();
+      await expect.poll(status).toBe('Ready');
+      expectPassed(await run.done, 'caller');
+      expectPassed(await far.done, 'carrier (the number; our BYE after the caller left)');
+    } finally {
+      sink.socket.close();
+    }
+    const [moved] = await until(
+      calls,
+      (items) => items.length === 7 && items[0]?.endedAt !== null,
+      10_000,
+      'the transferred call CDR',
+    );
+    expect(moved).toMatchObject({
+      outcome: 'answered',
+      agentId,
+      transferredTo: EXTERNAL,
+      hangupSide: 'caller',
+      agents: [{ agentId, endReason: 'transferred' }],
+    });
+  }, 120_000);
+
   it('shows the manager every call, who had it, and its recording', async () => {
     await page.getByTestId('logout-button').click();
     await signIn(page, server.adminEmail, server.adminPassword);
@@ -675,8 +732,10 @@ ${answerBye.replace('<recv request="BYE"/>', '<recv request="BYE" timeout="40000
     const legs = page.getByTestId('call-agents');
     await legs.waitFor();
     expect(await legs.textContent()).toContain(agent.name);
-    expect(await legs.textContent()).toContain('At the end of the call');
+    // The newest answered call is the one the agent handed to a number.
+    expect(await legs.textContent()).toContain('Transferred it');
+    expect(await page.getByTestId('call-details').textContent()).toContain('+74951117788');
     await page.getByTestId('call-recording').waitFor();
-    await browser.shot('voice-10-calls');
+    await browser.shot('voice-12-calls');
   });
 });

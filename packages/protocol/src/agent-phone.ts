@@ -10,6 +10,7 @@
  * or the end of the session closes it.
  */
 import { z } from 'zod';
+import { e164Schema } from './trunks';
 
 /** Largest `phone.offer` frame: Chromium's offer with host, srflx and relay candidates is 3–6 KiB. */
 export const MAX_PHONE_FRAME_BYTES = 20 * 1024;
@@ -29,9 +30,25 @@ export const phoneClientFrameSchemas = [
   z.strictObject({ type: z.literal('phone.check'), tabId, action: z.enum(['start', 'stop']) }),
   /** Start recording the current call (its queue records `on_demand`); answered by `phone.recording`. */
   z.strictObject({ type: z.literal('phone.record'), tabId }),
+  /**
+   * Hand the current call to an outside number (a blind transfer through the tenant's trunk and dial
+   * plan); progress and outcome come as `phone.transfer` frames.
+   */
+  z.strictObject({ type: z.literal('phone.transfer'), tabId, number: e164Schema }),
 ] as const;
 
 export type PhoneClientFrame = z.infer<(typeof phoneClientFrameSchemas)[number]>;
+
+const phoneClientFrameTypes: ReadonlySet<string> = new Set(
+  phoneClientFrameSchemas.map((f) => f.shape.type.value),
+);
+
+/** A parsed client frame for the softphone (rather than for chat or the event stream). */
+export function isPhoneClientFrame<F extends { type: string }>(
+  frame: F | PhoneClientFrame,
+): frame is PhoneClientFrame {
+  return phoneClientFrameTypes.has(frame.type);
+}
 
 export type PhoneConnectionState = 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 export type PhoneMode = 'idle' | 'call' | 'check';
@@ -71,7 +88,22 @@ export type PhoneErrorCode =
   | 'RECORDING_NOT_ALLOWED'
   /** The recorder could not start (the recordings directory is not writable). */
   | 'RECORDING_FAILED'
+  /** `phone.transfer` where calls out are not possible (no outbound calling, a callback's call). */
+  | 'TRANSFER_UNAVAILABLE'
   | 'INTERNAL';
+
+/**
+ * Why a transfer to a number did not connect; the caller is back with the agent (except `CALL_ENDED`).
+ * `DIAL_REFUSED`: the tenant's dial plan or trunks do not allow the number.
+ */
+export type PhoneTransferFailure =
+  | 'DIAL_REFUSED'
+  | 'BUSY'
+  | 'NO_ANSWER'
+  | 'REJECTED'
+  | 'FAILED'
+  /** The caller hung up, or the agent ended the call, while the number rang. */
+  | 'CALL_ENDED';
 
 export type PhoneServerFrame =
   | { type: 'phone.answer'; tabId: string; sdp: string }
@@ -89,6 +121,19 @@ export type PhoneServerFrame =
   | { type: 'phone.dtmf'; tabId: string; digit: string; durationMs: number }
   /** The current call's recording (sent when a call is bridged in, and on every change). */
   | { type: 'phone.recording'; tabId: string; status: RecordingStatus }
+  /**
+   * A transfer to a number: `dialling` (the agent's phone has let go; the caller hears ringback),
+   * then `connected` (the caller talks to the number; the agent wraps up) or `failed` (the caller is
+   * back on the agent's phone, `code` says why).
+   */
+  | {
+      type: 'phone.transfer';
+      tabId: string;
+      number: string;
+      status: 'dialling' | 'connected' | 'failed';
+      code?: PhoneTransferFailure;
+      message?: string;
+    }
   | { type: 'phone.error'; tabId: string | null; code: PhoneErrorCode; message: string };
 
 /** `GET /api/agent/phone`: what the browser needs before its offer. */

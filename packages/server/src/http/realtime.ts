@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { can } from '@hotline/core/roles';
 import {
+  isPhoneClientFrame,
   MAX_PHONE_FRAME_BYTES,
   type PhoneClientFrame,
   type PhoneServerFrame,
@@ -276,18 +277,13 @@ export async function installRealtime(
             type: 'error',
             code: 'INVALID_FRAME',
             message:
-              'expected {"type":"subscribe"|"ping"|"watch"|"unwatch"|"typing"|"mark"|"phone.offer"|"phone.hangup"|"phone.check"|"phone.record"} JSON',
+              'expected {"type":"subscribe"|"ping"|"watch"|"unwatch"|"typing"|"mark"|"phone.offer"|"phone.hangup"|"phone.check"|"phone.record"|"phone.transfer"} JSON',
           });
           if (client.bad >= MAX_BAD_FRAMES) socket.close(1008, 'too many invalid frames');
           return;
         }
         if (frame.type === 'ping') return send(client, { type: 'pong' });
-        if (
-          frame.type === 'phone.offer' ||
-          frame.type === 'phone.hangup' ||
-          frame.type === 'phone.check' ||
-          frame.type === 'phone.record'
-        ) {
+        if (isPhoneClientFrame(frame)) {
           if (client.phoneKey) void deps.agentPhone?.handle(client.phoneKey, frame, phoneSink);
           return;
         }

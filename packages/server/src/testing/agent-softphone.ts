@@ -17,6 +17,9 @@ export interface Frame {
   sdp?: string;
   digit?: string;
   status?: string;
+  number?: string;
+  code?: string;
+  message?: string;
 }
 
 export class WsFrames {

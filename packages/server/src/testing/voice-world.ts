@@ -74,6 +74,22 @@ export async function startVoiceWorld(options: {
   };
 }
 
+/**
+ * The tenant's trunk "Carrier": calls from 127.0.0.1 are let in; with `proxyPort`, calls out (transfers,
+ * callbacks) go to the carrier listening there over UDP. Its id.
+ */
+export async function carrierTrunk(a: TenantClient, o: { proxyPort?: number } = {}): Promise<string> {
+  const out =
+    o.proxyPort === undefined ? {} : { proxy: `127.0.0.1:${o.proxyPort}`, transport: 'udp', keepAliveSec: 0 };
+  const trunk = await a.request({
+    method: 'POST',
+    url: '/api/trunks',
+    payload: { name: 'Carrier', allowedCidrs: ['127.0.0.1/32'], ...out },
+  });
+  expect(trunk.statusCode, trunk.body).toBe(201);
+  return trunk.json().id as string;
+}
+
 /** Creates a queue with these voice settings (`PUT /api/queues/{id}/voice`); its id. */
 export async function voiceQueue(a: TenantClient, name: string, voice: object): Promise<string> {
   const created = await a.request({ method: 'POST', url: '/api/queues', payload: { name } });

@@ -15,7 +15,13 @@ import {
   until,
 } from '../testing/sipp-caller';
 import type { TenantClient, TestServer } from '../testing/test-server';
-import { queueLine, startVoiceWorld, type VoiceWorld, voiceQueue } from '../testing/voice-world';
+import {
+  carrierTrunk,
+  queueLine,
+  startVoiceWorld,
+  type VoiceWorld,
+  voiceQueue,
+} from '../testing/voice-world';
 
 /**
  * The agent's keypad reaches the far end (issue 7): an agent talking to a caller presses keys on the
@@ -44,14 +50,9 @@ describe("an agent's keypad on a call", () => {
       rtpBase: 32_000 + Math.floor(Math.random() * 100) * 20,
     });
     ({ server, sip, a, wsUrl } = world);
-    const trunk = await a.request({
-      method: 'POST',
-      url: '/api/trunks',
-      payload: { name: 'Carrier', allowedCidrs: ['127.0.0.1/32'] },
-    });
-    expect(trunk.statusCode, trunk.body).toBe(201);
+    const trunkId = await carrierTrunk(a);
     queueId = await voiceQueue(a, 'Support', { announceIntervalSeconds: 0, recording: 'never' });
-    await queueLine(world, { number: DID, trunkId: trunk.json().id, queue: 'Support' });
+    await queueLine(world, { number: DID, trunkId, queue: 'Support' });
   }, 120_000);
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { MediaCommandError } from '@hotline/media/worker/typed-port';
 import type { PhoneServerFrame, RecordingStatus } from '@hotline/protocol/agent-phone';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentPhoneService } from './agent-phone-service';
+import type { NumberTransfer } from './agent-seam';
 import type { MediaRuntime } from './media-runtime';
 
 /** The media host as the service uses it, in memory: phones by id, events pushed by the test. */
@@ -330,5 +331,55 @@ describe('AgentPhoneService', () => {
     expect(
       s.frames.filter((f) => f.type === 'phone.dtmf').map((f) => f.type === 'phone.dtmf' && f.digit),
     ).toEqual(['1', '7', '#', '0', '9']);
+  });
+
+  it('hands the bridged call to a number without holding up the agent, and reports how it went', async () => {
+    const media = fakeMedia();
+    const sut = new AgentPhoneService({ media: media.runtime, log });
+    const { s } = await connectedPhone(sut, media);
+    let settle: (r: NumberTransfer) => void = () => {};
+    const transferToNumber = vi.fn(() => new Promise<NumberTransfer>((resolve) => (settle = resolve)));
+    const base = {
+      tenantId: 't1',
+      callId: 'c1',
+      media: { connect: vi.fn(async () => {}) },
+      stopHold: vi.fn(async () => {}),
+      resumeHold: vi.fn(async () => {}),
+      sendAgentDigit: vi.fn(),
+    };
+    const errorOf = () => s.frames.filter((f) => f.type === 'phone.error').at(-1);
+    const transfers = () => s.frames.filter((f) => f.type === 'phone.transfer');
+    const send = () => sut.handle(KEY, { type: 'phone.transfer', tabId: TAB, number: '+74951117788' }, s);
+
+    await send(); // no call on the phone
+    expect(errorOf()).toMatchObject({ code: 'NOT_ON_CALL' });
+    const seam = sut.voiceSeam();
+    await seam.bridgeToAgent(base as never, 'u1'); // a call that cannot go out (a callback)
+    await send();
+    expect(errorOf()).toMatchObject({ code: 'TRANSFER_UNAVAILABLE' });
+    seam.onVoiceCallEnded(base as never);
+
+    await seam.bridgeToAgent({ ...base, callId: 'c2', transferToNumber } as never, 'u1');
+    await send();
+    expect(transferToNumber).toHaveBeenCalledWith('+74951117788');
+    expect(transfers()).toEqual([
+      { type: 'phone.transfer', tabId: TAB, number: '+74951117788', status: 'dialling' },
+    ]);
+    // While the number rings, the agent's other commands are served.
+    await sut.handle(KEY, { type: 'phone.check', tabId: TAB, action: 'start' }, s);
+    expect(errorOf()).toMatchObject({ code: 'PHONE_BUSY' });
+    settle({ ok: false, code: 'BUSY', message: '486 Busy Here' });
+    await vi.waitFor(() => expect(transfers()).toHaveLength(2));
+    expect(transfers()[1]).toEqual({
+      type: 'phone.transfer',
+      tabId: TAB,
+      number: '+74951117788',
+      status: 'failed',
+      code: 'BUSY',
+      message: '486 Busy Here',
+    });
+    await send();
+    settle({ ok: true, number: '+74951117788' });
+    await vi.waitFor(() => expect(transfers().at(-1)).toMatchObject({ status: 'connected' }));
   });
 });

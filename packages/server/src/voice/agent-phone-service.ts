@@ -223,6 +223,46 @@ export class AgentPhoneService {
           throw new PhoneError('RECORDING_FAILED', 'the recording could not start (see the server log)');
         return;
       }
+      case 'phone.transfer': {
+        const phone = this.#owned(agent, frame.tabId);
+        const handle = agent.call?.handle;
+        if (phone?.mode !== 'call' || !handle)
+          throw new PhoneError('NOT_ON_CALL', 'the softphone has no call to transfer');
+        if (!handle.transferToNumber)
+          throw new PhoneError('TRANSFER_UNAVAILABLE', 'this call cannot be transferred to a number');
+        const { tabId } = phone;
+        const { number } = frame;
+        this.#broadcast(agent, { type: 'phone.transfer', tabId, number, status: 'dialling' });
+        // The number may ring for half a minute: the agent's other commands do not wait for it.
+        handle.transferToNumber(number).then(
+          (r) =>
+            this.#broadcast(
+              agent,
+              r.ok
+                ? { type: 'phone.transfer', tabId, number: r.number, status: 'connected' }
+                : {
+                    type: 'phone.transfer',
+                    tabId,
+                    number,
+                    status: 'failed',
+                    code: r.code,
+                    message: r.message,
+                  },
+            ),
+          (err: unknown) => {
+            this.#deps.log.error({ err }, 'transfer to a number failed');
+            this.#broadcast(agent, {
+              type: 'phone.transfer',
+              tabId,
+              number,
+              status: 'failed',
+              code: 'FAILED',
+              message: 'the transfer failed (see the server log)',
+            });
+          },
+        );
+        return;
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import type { MediaCall } from '@hotline/media/worker/media-host';
-import type { RecordingStatus } from '@hotline/protocol/agent-phone';
+import type { PhoneTransferFailure, RecordingStatus } from '@hotline/protocol/agent-phone';
 
 /**
  * The seam between inbound calls (`inbound-call.ts`, which brings the caller to a queue and keeps them
@@ -43,7 +43,17 @@ export interface VoiceCallHandle {
    * call decides whether the customer is there to hear it (ignored otherwise); never throws.
    */
   sendAgentDigit(digit: string, durationMs: number): void;
+  /**
+   * The agent hands the call to an outside number (blind transfer). Their phone is let go at once;
+   * resolves when the number answered (the caller is bridged to it, the agent wraps up) or not (the
+   * caller is bridged back to the agent's phone). Absent: this kind of call cannot be transferred out.
+   */
+  transferToNumber?(number: string): Promise<NumberTransfer>;
 }
+
+export type NumberTransfer =
+  | { readonly ok: true; readonly number: string }
+  | { readonly ok: false; readonly code: PhoneTransferFailure; readonly message: string };
 
 export interface VoiceOffer {
   readonly call: VoiceCallHandle;

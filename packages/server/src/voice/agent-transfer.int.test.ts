@@ -7,7 +7,13 @@ import type { SipService } from '../sip/sip-service';
 import { softphoneAgent } from '../testing/agent-softphone';
 import { ack, bye, expectPassed, sippCall, until } from '../testing/sipp-caller';
 import type { TenantClient, TestServer } from '../testing/test-server';
-import { queueLine, startVoiceWorld, type VoiceWorld, voiceQueue } from '../testing/voice-world';
+import {
+  carrierTrunk,
+  queueLine,
+  startVoiceWorld,
+  type VoiceWorld,
+  voiceQueue,
+} from '../testing/voice-world';
 
 /**
  * An agent transfers a connected phone call to another agent (issue 7 with issue 3's transfer): a SIPp
@@ -45,14 +51,9 @@ describe('an agent transfers a phone call to another agent', () => {
       rtpBase: 36_000 + Math.floor(Math.random() * 200) * 20,
     });
     ({ server, sip, a, wsUrl } = world);
-    const trunk = await a.request({
-      method: 'POST',
-      url: '/api/trunks',
-      payload: { name: 'Carrier', allowedCidrs: ['127.0.0.1/32'] },
-    });
-    expect(trunk.statusCode, trunk.body).toBe(201);
+    const trunkId = await carrierTrunk(a);
     queueId = await voiceQueue(a, 'Support', { announceIntervalSeconds: 0, recording: 'never' });
-    await queueLine(world, { number: DID, trunkId: trunk.json().id, queue: 'Support' });
+    await queueLine(world, { number: DID, trunkId, queue: 'Support' });
   }, 120_000);
 
   afterAll(async () => {

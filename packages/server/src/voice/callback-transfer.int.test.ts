@@ -1,13 +1,7 @@
-import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseWav, wavSamples } from '@hotline/media/audio/wav';
-import { decodeG711, encodeG711 } from '@hotline/media/codec/g711';
-import { goertzelPower } from '@hotline/media/dtmf/goertzel';
-import { parseRtp, serializeRtp } from '@hotline/media/rtp/rtp-packet';
 import type { BrowserPeer } from '@hotline/media/test-support/browser-peer';
-import { tones } from '@hotline/media/test-support/signals';
 import type { CallRecord } from '@hotline/protocol/calls';
 import { freePort } from '@hotline/sip/test-support/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,13 +14,19 @@ import {
   expectPassed,
   pcmuMedia,
   rtpDigits,
-  type SunkPacket,
   sippCall,
   until,
 } from '../testing/sipp-caller';
 import { carrier, carrierAnswersBye, carrierXml } from '../testing/sipp-carrier';
 import type { TenantClient, TestServer } from '../testing/test-server';
-import { queueLine, startVoiceWorld, type VoiceWorld, voiceQueue } from '../testing/voice-world';
+import { framesOf, loud, talkingParty, toneShare } from '../testing/tone-party';
+import {
+  carrierTrunk,
+  queueLine,
+  startVoiceWorld,
+  type VoiceWorld,
+  voiceQueue,
+} from '../testing/voice-world';
 
 /**
  * An agent transfers a callback while talking to the customer (issue 7, ADR 0010): a caller asks for a
@@ -49,57 +49,6 @@ const AGENT_1_HZ = 1000;
 const AGENT_2_HZ = 1400;
 const CUSTOMER_HZ = 600;
 
-const sumOfSquares = (frame: Int16Array) => frame.reduce((n, v) => n + v * v, 0);
-/** Louder than about -40 dBFS. */
-const loud = (frame: Int16Array) => Math.sqrt(sumOfSquares(frame) / Math.max(1, frame.length)) > 300;
-/** Share of a loud frame's energy at `hz` (1 for a pure tone there); 0 for a quiet frame. */
-function toneShare(frame: Int16Array, hz: number): number {
-  if (!loud(frame)) return 0;
-  return goertzelPower(frame, hz, 8000) / ((frame.length * sumOfSquares(frame)) / 2);
-}
-/** How many frames are mostly a tone of `hz`. */
-const framesOf = (frames: readonly Int16Array[], hz: number) =>
-  frames.filter((f) => toneShare(f, hz) > 0.6).length;
-
-/**
- * The customer's RTP port behind the carrier: keeps what it receives (decoded audio, RFC 4733 events)
- * and answers with a steady tone, 20 ms a packet, to wherever our packets come from (symmetric RTP:
- * our leg latches to it in turn).
- */
-async function talkingCustomer(hz: number) {
-  const socket = createSocket('udp4');
-  const packets: SunkPacket[] = [];
-  let peer: { address: string; port: number } | null = null;
-  socket.on('message', (msg, rinfo) => {
-    const rtp = parseRtp(msg);
-    if (!rtp.ok) return;
-    peer ??= { address: rinfo.address, port: rinfo.port };
-    const { payload, payloadType: pt, timestamp: ts } = rtp.packet;
-    packets.push({ at: Date.now(), payload: Uint8Array.from(payload), pt, ts });
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  let seq = 0;
-  let sample = 0;
-  const ssrc = 0x5eed;
-  const timer = setInterval(() => {
-    if (!peer) return;
-    const payload = encodeG711('PCMU', tones([hz], 20, 3000, sample));
-    const packet = serializeRtp({ payloadType: 0, sequenceNumber: seq, timestamp: sample, ssrc, payload });
-    seq = (seq + 1) & 0xffff;
-    sample += 160;
-    socket.send(packet, peer.port, peer.address);
-  }, 20);
-  return {
-    port: (socket.address() as AddressInfo).port,
-    packets,
-    heard: () => packets.filter((p) => p.pt === 0).map((p) => decodeG711('PCMU', p.payload)),
-    close() {
-      clearInterval(timer);
-      socket.close();
-    },
-  };
-}
-
 describe('an agent transfers a callback while talking to the customer', () => {
   let world: VoiceWorld;
   let server: TestServer;
@@ -119,18 +68,7 @@ describe('an agent transfers a callback while talking to the customer', () => {
     });
     ({ server, sip, a, wsUrl } = world);
     carrierPort = await freePort();
-    const trunk = await a.request({
-      method: 'POST',
-      url: '/api/trunks',
-      payload: {
-        name: 'Carrier',
-        allowedCidrs: ['127.0.0.1/32'],
-        proxy: `127.0.0.1:${carrierPort}`,
-        transport: 'udp',
-        keepAliveSec: 0,
-      },
-    });
-    expect(trunk.statusCode, trunk.body).toBe(201);
+    const trunkId = await carrierTrunk(a, { proxyPort: carrierPort });
     const plan = await a.request({
       method: 'PUT',
       url: '/api/dial-plan',
@@ -147,7 +85,7 @@ describe('an agent transfers a callback while talking to the customer', () => {
       announceIntervalSeconds: 0,
       recording: 'always',
     });
-    await queueLine(world, { number: DID, trunkId: trunk.json().id, queue: 'Callbacks' });
+    await queueLine(world, { number: DID, trunkId, queue: 'Callbacks' });
   }, 120_000);
 
   afterAll(async () => {
@@ -189,7 +127,7 @@ ${answerBye}`,
     const { id } = scheduled;
 
     // The carrier answers for the customer; the customer's RTP is the test's socket.
-    const customer = await talkingCustomer(CUSTOMER_HZ);
+    const customer = await talkingParty(CUSTOMER_HZ);
     try {
       const far = await carrier(
         dir,

@@ -27,7 +27,7 @@ import { type EgressPolicy, executeFlowHttp } from '../flows/flow-http';
 import type { FlowSessionService } from '../flows/flow-sessions';
 import type { RoutingService } from '../routing/routing-service';
 import type { OutboundDialer } from '../sip/sip-service';
-import { type AgentPhoneSeam, CALLER_LEG, type VoiceCallHandle } from './agent-seam';
+import { type AgentPhoneSeam, CALLER_LEG, type NumberTransfer, type VoiceCallHandle } from './agent-seam';
 import { closeInFlow, leaveRouting } from './call-endings';
 import { recordingPath, startRecording } from './call-recording';
 import {
@@ -38,7 +38,7 @@ import {
   scheduleFlowCallback,
 } from './callback-request';
 import { type CollectStep, DigitCollector, MAX_COLLECTED_DIGITS } from './digit-collector';
-import { dialLeg } from './outbound-leg';
+import { type DialFailure, dialLeg } from './outbound-leg';
 import type { AnnouncementSettings } from './queue-announcements';
 import { QueueHold } from './queue-hold';
 import { readQueueVoiceSettings } from './queue-voice-settings-store';
@@ -176,6 +176,16 @@ export class InboundCall {
   #externalAttempts = 0;
   /** The caller asked for a callback: the interaction stays with the router when this call ends. */
   #callbackScheduled = false;
+  /** The agent who has (or last had) the call. */
+  #agentId: string | null = null;
+  /**
+   * The agent's transfer to a number while it rings: cancelled when the router moves the call meanwhile
+   * (the agent ended it, or transferred it to a queue), whose state change is applied once the dial is
+   * down (`pending`).
+   */
+  #agentDial: { readonly abort: AbortController; pending: InteractionState | null } | null = null;
+  /** The agent's transfer connected the caller to a number: the interaction is no longer this call's. */
+  #handedOff = false;
   /** The recording's status once an agent answered (null before); starts run one at a time. */
   #recording: RecordingStatus | null = null;
   #recordChain: Promise<unknown> = Promise.resolve();
@@ -201,6 +211,7 @@ export class InboundCall {
       noteRecording: (path) => this.deps.calls.recording(facts.tenantId, facts.callId, path),
       record: (trigger) => this.#record(trigger),
       sendAgentDigit: (digit, durationMs) => this.#sendAgentDigit(digit, durationMs),
+      transferToNumber: (number) => this.#transferToNumber(number),
     };
     this.#hold = new QueueHold({
       media,
@@ -308,6 +319,7 @@ export class InboundCall {
   onAccepted(agentId: string, at: number): void {
     if (this.#phase === 'ended') return;
     this.#phase = 'agent';
+    this.#agentId = agentId;
     const queueId = this.#queueId;
     this.#write(() =>
       this.deps.calls.agentConnected(this.facts.tenantId, this.facts.callId, agentId, queueId, new Date(at)),
@@ -372,7 +384,13 @@ export class InboundCall {
 
   /** The router finished the interaction (missed, or the agent ended the conversation). */
   onStateChanged(to: InteractionState): void {
-    if (this.#phase === 'ended' || this.#overflowing) return;
+    if (this.#phase === 'ended' || this.#overflowing || this.#handedOff) return;
+    if (this.#agentDial !== null) {
+      // The agent's number is ringing: stop it; the change applies with the caller back with the agent.
+      this.#agentDial.pending = to;
+      this.#agentDial.abort.abort();
+      return;
+    }
     if (to === 'wrap_up' && this.#phase === 'agent') {
       this.#systemHangup('AGENT_ENDED', 'agent');
     } else if (to === 'queued' && this.#phase === 'agent') {
@@ -686,17 +704,39 @@ export class InboundCall {
   // ── Transfer to an external number ────────────────────────────────────────────────────────────────
 
   /**
-   * Dials `number` through the tenant's trunk (the one the call came in on when it can) while the
-   * caller hears ringback (or the far end's early media), then bridges the caller to it. `done` once
-   * connected (the flow ends as `transferred`; the call stays up until either side hangs up); an error
-   * (`TRANSFER_BUSY`, `TRANSFER_NO_ANSWER`, `TRANSFER_DIAL_REFUSED`…) with the caller back where they
-   * were, for the flow's `failed` branch.
+   * The flow's `transfer` to a number (and an overflow's): `done` once connected (the flow ends as
+   * `transferred`; the call stays up until either side hangs up); an error (`TRANSFER_BUSY`,
+   * `TRANSFER_NO_ANSWER`, `TRANSFER_DIAL_REFUSED`…) with the caller back where they were, for the flow's
+   * `failed` branch.
    */
   async #transferOut(number: string): Promise<FlowEvent | null> {
+    const result = await this.#dialOut(number, this.#abort.signal);
+    if (result === null) return null;
+    if (!result.ok) return error(`TRANSFER_${result.code}`, result.message);
+    // From the flow the router never saw the call: the interaction ends here as transferred.
+    if (this.#queueId === null) {
+      const { tenantId, interactionId } = this.facts;
+      const at = new Date(this.deps.clock.now());
+      this.#write(() => closeInFlow(this.deps.db, tenantId, interactionId, at, 'transferred'));
+    }
+    return { type: 'done' };
+  }
+
+  /**
+   * Dials `number` through the tenant's trunk (the one the call came in on when it can) while the
+   * caller hears ringback (or the far end's early media), then bridges the caller to it and writes the
+   * CDR's transfer. Null when the call ended meanwhile; a failure leaves the caller where they were.
+   */
+  async #dialOut(
+    number: string,
+    signal: AbortSignal,
+  ): Promise<
+    { ok: true; number: string } | { ok: false; code: DialFailure | 'UNAVAILABLE'; message: string } | null
+  > {
     const dialer = this.deps.dialer;
     if (dialer === null)
-      return error('TRANSFER_UNAVAILABLE', 'outbound calls are not configured on this server');
-    const { tenantId, callId, interactionId } = this.facts;
+      return { ok: false, code: 'UNAVAILABLE', message: 'outbound calls are not configured on this server' };
+    const { tenantId, callId } = this.facts;
     const was = this.#phase;
     this.#phase = 'external';
     const attempt = ++this.#externalAttempts;
@@ -727,7 +767,7 @@ export class InboundCall {
       callerId: this.#presentedNumber(),
       trunkId: this.facts.trunkId,
       ringTimeoutMs: this.deps.transferRingTimeoutMs,
-      signal: this.#abort.signal,
+      signal,
       // The carrier's own ringback or announcement (183 with SDP) is better than ours.
       onRinging: (early) => void (early ? stopRingback() : undefined),
     }).catch(
@@ -741,7 +781,7 @@ export class InboundCall {
         { ...this.#fields(), code: outcome.code, status: outcome.status },
         'transfer failed',
       );
-      return error(`TRANSFER_${outcome.code}`, outcome.message);
+      return { ok: false, code: outcome.code, message: outcome.message };
     }
     if (this.#isEnded()) {
       outcome.call.hangUp();
@@ -752,14 +792,73 @@ export class InboundCall {
     await this.media.connect([CALLER_LEG, legId]);
     const at = new Date(this.deps.clock.now());
     this.#write(() => this.deps.calls.transferred(tenantId, callId, outcome.number, at));
-    // From the flow the router never saw the call: the interaction ends here as transferred.
-    if (this.#queueId === null)
-      this.#write(() => closeInFlow(this.deps.db, tenantId, interactionId, at, 'transferred'));
     this.deps.log.info(
       { ...this.#fields(), number: outcome.number },
       'call transferred to an external number',
     );
-    return { type: 'done' };
+    return { ok: true, number: outcome.number };
+  }
+
+  /**
+   * The agent hands the call to a number (a blind transfer from the softphone). Their phone lets go at
+   * once and the caller hears ringback. Answered: the caller is bridged to the number, the recording
+   * stops (it holds the conversation with our agent), the agent's CDR leg ends as transferred and the
+   * interaction goes to the agent's wrap-up. Not answered, busy, refused: the caller is bridged back to
+   * the same agent. The router moving the call meanwhile (the agent ended it, or sent it to a queue)
+   * cancels the dial and then applies.
+   */
+  async #transferToNumber(number: string): Promise<NumberTransfer> {
+    const agentId = this.#agentId;
+    if (this.#phase !== 'agent' || agentId === null || this.#agentDial !== null)
+      return {
+        ok: false,
+        code: 'FAILED',
+        message: 'the call is not with an agent, or a transfer is under way',
+      };
+    const dial = { abort: new AbortController(), pending: null as InteractionState | null };
+    this.#agentDial = dial;
+    const onEnd = () => dial.abort.abort();
+    this.#abort.signal.addEventListener('abort', onEnd, { once: true });
+    this.#seam((s) => s.releaseAgent?.(this.handle));
+    const result = await this.#dialOut(number, dial.abort.signal);
+    this.#abort.signal.removeEventListener('abort', onEnd);
+    this.#agentDial = null;
+    const { tenantId, callId, interactionId } = this.facts;
+    if (result === null)
+      return { ok: false, code: 'CALL_ENDED', message: 'the call ended while the number rang' };
+    if (result.ok) {
+      this.#handedOff = true;
+      const at = new Date(this.deps.clock.now());
+      this.#write(() => this.deps.calls.agentReleased(tenantId, callId, at));
+      if (this.#recording === 'recording')
+        await this.media
+          .stopRecording()
+          .catch((err: unknown) =>
+            this.deps.log.warn({ err, ...this.#fields() }, 'stopping the recording failed'),
+          );
+      await leaveRouting(this.deps.routing, tenantId, interactionId).catch((err: unknown) =>
+        this.deps.log.error({ err, ...this.#fields() }, 'ending the interaction after the transfer failed'),
+      );
+      return { ok: true, number: result.number };
+    }
+    if (dial.pending !== null) {
+      this.onStateChanged(dial.pending);
+      return { ok: false, code: 'CALL_ENDED', message: 'the call was ended or moved while the number rang' };
+    }
+    try {
+      await this.deps.seam().bridgeToAgent(this.handle, agentId);
+      this.#seam((s) => s.onRecording?.(this.handle, this.#recording ?? 'unavailable'));
+    } catch (err) {
+      this.deps.log.error(
+        { err, ...this.#fields(), agentId },
+        'bridging the caller back to the agent failed',
+      );
+    }
+    return {
+      ok: false,
+      code: result.code === 'UNAVAILABLE' || result.code === 'CANCELLED' ? 'FAILED' : result.code,
+      message: result.message,
+    };
   }
 
   /** Overflow to a number: the router already ended the interaction as transferred; dial, or apologise. */

@@ -1,6 +1,7 @@
 import type { PhoneServerFrame } from '@hotline/protocol/agent-phone';
 import { describe, expect, it } from 'vitest';
 import {
+  dialableNumber,
   g711Codecs,
   initialSoftphone,
   keypadDigit,
@@ -130,6 +131,56 @@ describe('softphoneReducer', () => {
     for (const d of '0123456789*#01234567')
       s = softphoneReducer(s, frame({ type: 'phone.dtmf', tabId: ME, digit: d, durationMs: 100 }));
     expect(s.keysHeard).toBe('456789*#01234567');
+  });
+});
+
+describe('transfer to a number', () => {
+  const connected = [
+    { type: 'start' },
+    { type: 'answered' },
+    { type: 'connection', state: 'connected' },
+    frame({ type: 'phone.state', tabId: ME, state: 'connected', mode: 'call' }),
+  ] as SoftphoneAction[];
+  const transfer = (status: 'dialling' | 'connected' | 'failed', code?: 'BUSY') =>
+    frame({ type: 'phone.transfer', tabId: ME, number: '+74951117788', status, ...(code ? { code } : {}) });
+  const phone = (mode: 'idle' | 'call') =>
+    frame({ type: 'phone.state', tabId: ME, state: 'connected', mode });
+
+  it('shows dialling, then connected while the phone is idle, and forgets it on the next call', () => {
+    const done = run(...connected, transfer('dialling'), phone('idle'), transfer('connected'));
+    expect(done).toMatchObject({
+      mode: 'idle',
+      transfer: { number: '+74951117788', status: 'connected', code: null },
+    });
+    expect(
+      run(...connected, transfer('dialling'), phone('idle'), transfer('connected'), phone('call')).transfer,
+    ).toBe(null);
+  });
+
+  it('keeps a failure on the call the caller came back to, until the next call', () => {
+    // The phone is back on the call before the failure is reported.
+    const back = run(
+      ...connected,
+      transfer('dialling'),
+      phone('idle'),
+      phone('call'),
+      transfer('failed', 'BUSY'),
+    );
+    expect(back).toMatchObject({ mode: 'call', transfer: { status: 'failed', code: 'BUSY' } });
+    expect(run(...connected, transfer('failed', 'BUSY'), phone('idle'), phone('call')).transfer).toBe(null);
+  });
+
+  it('ignores another tab’s transfer', () => {
+    const other = { ...transfer('dialling'), tabId: OTHER } as SoftphoneAction;
+    expect(run(...connected, other).transfer).toBe(null);
+  });
+
+  it('dials only what the server accepts as a number', () => {
+    expect(dialableNumber('+7 (495) 111-77.88')).toBe('+74951117788');
+    expect(dialableNumber('84951117788')).toBe(null);
+    expect(dialableNumber('+0123')).toBe(null);
+    expect(dialableNumber('+7 800 CALL NOW')).toBe(null);
+    expect(dialableNumber('+1234567890123456')).toBe(null);
   });
 });
 

@@ -2,6 +2,7 @@ import type {
   PhoneCheckResult,
   PhoneErrorCode,
   PhoneServerFrame,
+  PhoneTransferFailure,
   RecordingStatus,
 } from '@hotline/protocol/agent-phone';
 
@@ -39,6 +40,20 @@ export interface SoftphoneState {
   readonly callSince: number | null;
   /** The current call's recording, as the server last said (null: not known, or no call). */
   readonly recording: RecordingStatus | null;
+  /** The last transfer to a number, until the next call (a failure stays shown on the call it returned to). */
+  readonly transfer: NumberTransferState | null;
+}
+
+export interface NumberTransferState {
+  readonly number: string;
+  readonly status: 'dialling' | 'connected' | 'failed';
+  readonly code: PhoneTransferFailure | null;
+}
+
+/** `+` and 2–15 digits once spaces, dots, dashes and parentheses are dropped (as the server reads it). */
+export function dialableNumber(typed: string): string | null {
+  const number = typed.replace(/[\s().-]/g, '');
+  return /^\+[1-9]\d{1,14}$/.test(number) ? number : null;
 }
 
 export const initialSoftphone: SoftphoneState = {
@@ -51,6 +66,7 @@ export const initialSoftphone: SoftphoneState = {
   keysHeard: '',
   callSince: null,
   recording: null,
+  transfer: null,
 };
 
 export type SoftphoneAction =
@@ -118,8 +134,12 @@ function applyFrame(s: SoftphoneState, f: PhoneServerFrame, tabId: string, now: 
         };
       }
       const callSince = f.mode === 'call' ? (s.mode === 'call' ? s.callSince : now) : null;
+      // A new call clears the last transfer; the call a transfer in progress returns to keeps it.
+      const transfer =
+        f.mode === 'call' && s.mode !== 'call' && s.transfer?.status !== 'dialling' ? null : s.transfer;
       return {
         ...s,
+        transfer,
         recording: f.mode === 'call' ? s.recording : null,
         status: f.state === 'connected' ? 'connected' : s.status === 'connected' ? 'connected' : s.status,
         mode: f.mode,
@@ -133,6 +153,8 @@ function applyFrame(s: SoftphoneState, f: PhoneServerFrame, tabId: string, now: 
       return { ...s, keysHeard: (s.keysHeard + f.digit).slice(-16) };
     case 'phone.recording':
       return s.mode === 'call' ? { ...s, recording: f.status } : s;
+    case 'phone.transfer':
+      return { ...s, transfer: { number: f.number, status: f.status, code: f.code ?? null } };
   }
 }
 

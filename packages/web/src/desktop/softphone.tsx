@@ -1,9 +1,27 @@
-import { Alert, Badge, Button, Group, Paper, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useRef } from 'react';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RealtimeClient } from '../realtime/realtime-client';
 import { useConnectionStatus } from '../realtime/use-realtime';
-import { KEYPAD, keypadDigit, type SoftphoneStatus } from './softphone-logic';
+import {
+  dialableNumber,
+  KEYPAD,
+  keypadDigit,
+  type NumberTransferState,
+  type SoftphoneStatus,
+} from './softphone-logic';
 import { useSoftphone } from './use-softphone';
 import { formatDuration } from './work-items';
 
@@ -164,6 +182,10 @@ export function Softphone({
             {t('recordingFailed')}
           </Alert>
         )}
+        {state.transfer && <TransferStatus transfer={state.transfer} />}
+        {connected && state.mode === 'call' && state.transfer?.status !== 'dialling' && (
+          <NumberTransferForm onTransfer={phone.transferToNumber} />
+        )}
         {connected && (
           <Group gap="xs">
             <Button
@@ -268,5 +290,65 @@ export function Softphone({
         )}
       </Stack>
     </Paper>
+  );
+}
+
+/** How the last transfer to a number went: ringing, connected (the agent wraps up), or why not. */
+function TransferStatus({ transfer }: { transfer: NumberTransferState }) {
+  const { t } = useTranslation('softphone');
+  const { number, status, code } = transfer;
+  const text =
+    status === 'dialling'
+      ? t('transferDialling', { number })
+      : status === 'connected'
+        ? t('transferConnected', { number })
+        : t('transferFailed', { number, reason: t(`transferFailure.${code ?? 'FAILED'}`) });
+  return (
+    <Alert
+      color={status === 'failed' ? 'orange' : status === 'connected' ? 'green' : 'blue'}
+      p="xs"
+      data-testid="softphone-transfer-status"
+      data-status={status}
+      data-code={code ?? ''}
+    >
+      <Text size="sm">{text}</Text>
+    </Alert>
+  );
+}
+
+/**
+ * A blind transfer to an outside number, as on a desk phone: type it, press Transfer. Keys typed here
+ * are the number, not tones for the caller (the panel's keypad shortcut does not see them).
+ */
+function NumberTransferForm({ onTransfer }: { onTransfer: (number: string) => void }) {
+  const { t } = useTranslation('softphone');
+  const [typed, setTyped] = useState('');
+  const number = dialableNumber(typed);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (number) onTransfer(number);
+      }}
+      data-testid="softphone-transfer-form"
+    >
+      <Stack gap={4}>
+        <TextInput
+          size="xs"
+          label={t('transferTo')}
+          placeholder="+7 495 …"
+          title={t('transferNumberHint')}
+          value={typed}
+          inputMode="tel"
+          maxLength={40}
+          onChange={(e) => setTyped(e.currentTarget.value)}
+          onKeyDown={(e) => e.stopPropagation()}
+          data-testid="softphone-transfer-number"
+        />
+        <Button size="xs" type="submit" variant="light" disabled={!number} data-testid="softphone-transfer">
+          {t('transfer')}
+        </Button>
+      </Stack>
+    </form>
   );
 }

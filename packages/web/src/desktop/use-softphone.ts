@@ -30,6 +30,8 @@ export interface Softphone {
   checkAudio(): void;
   /** Starts recording the current call (queues that record on demand); `phone.recording` confirms. */
   record(): void;
+  /** Hands the current call to a number (E.164); `phone.transfer` frames report how it goes. */
+  transferToNumber(number: string): void;
   selectInput(deviceId: string): Promise<void>;
   selectOutput(deviceId: string): Promise<void>;
 }
@@ -222,6 +224,11 @@ export function useSoftphone(client: RealtimeClient): Softphone {
     client.sendPhone({ type: 'phone.check', tabId, action: 'start' });
   }, [client, tabId]);
 
+  const transferToNumber = useCallback(
+    (number: string) => client.sendPhone({ type: 'phone.transfer', tabId, number }),
+    [client, tabId],
+  );
+
   const record = useCallback(() => {
     client.sendPhone({ type: 'phone.record', tabId });
   }, [client, tabId]);
@@ -266,6 +273,7 @@ export function useSoftphone(client: RealtimeClient): Softphone {
     sendDigits,
     checkAudio,
     record,
+    transferToNumber,
     selectInput,
     selectOutput,
   };

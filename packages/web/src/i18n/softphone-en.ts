@@ -1,4 +1,4 @@
-import type { PhoneErrorCode } from '@hotline/protocol/agent-phone';
+import type { PhoneErrorCode, PhoneTransferFailure } from '@hotline/protocol/agent-phone';
 import type { MicProblem } from '../desktop/softphone-logic';
 
 /** The softphone on the agent desktop (English; `softphone-ru.ts` has the same keys). */
@@ -27,6 +27,20 @@ export const softphoneEn = {
   record: 'Record',
   recording: 'Recording',
   recordingFailed: 'The recording stopped (the server could not write it). The call goes on.',
+  transferTo: 'Transfer to a number',
+  transferNumberHint: 'The number with country code, e.g. +7 495 123-45-67',
+  transfer: 'Transfer',
+  transferDialling: 'Transferring to {{number}}…',
+  transferConnected: 'Transferred to {{number}}',
+  transferFailed: 'Transfer to {{number}} failed: {{reason}}. The caller is back with you.',
+  transferFailure: {
+    DIAL_REFUSED: 'calls to this number are not allowed',
+    BUSY: 'the line is busy',
+    NO_ANSWER: 'no answer',
+    REJECTED: 'the call was rejected',
+    FAILED: 'the call could not be placed',
+    CALL_ENDED: 'the call ended meanwhile',
+  } satisfies Record<PhoneTransferFailure, string>,
   mute: 'Mute',
   unmute: 'Unmute',
   keypad: 'Keypad',
@@ -51,6 +65,7 @@ export const softphoneEn = {
     NOT_ON_CALL: 'There is no call to record.',
     RECORDING_NOT_ALLOWED: 'Calls of this queue are not recorded.',
     RECORDING_FAILED: 'The recording could not start.',
+    TRANSFER_UNAVAILABLE: 'This call cannot be transferred to a number.',
     INTERNAL: 'The phone failed on the server. Try again.',
   } satisfies Record<PhoneErrorCode, string>,
 };

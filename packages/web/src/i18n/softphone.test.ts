@@ -39,6 +39,7 @@ describe('softphone translations', () => {
         'RATE_LIMITED',
         'RECORDING_FAILED',
         'RECORDING_NOT_ALLOWED',
+        'TRANSFER_UNAVAILABLE',
         'VOICE_UNAVAILABLE',
       ].sort(),
     );

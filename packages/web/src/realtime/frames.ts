@@ -1,4 +1,4 @@
-import type { PhoneServerFrame, RecordingStatus } from '@hotline/protocol/agent-phone';
+import type { PhoneServerFrame, PhoneTransferFailure, RecordingStatus } from '@hotline/protocol/agent-phone';
 import type { ChatMessage, ChatServerFrame } from '@hotline/protocol/chat';
 import type { QueueLive, ServerFrame } from '@hotline/protocol/routing';
 
@@ -86,6 +86,7 @@ export function parseFrame(text: string): IncomingFrame | null {
 
 const PHONE_STATES = ['connecting', 'connected', 'disconnected', 'failed', 'closed'];
 const PHONE_MODES = ['idle', 'call', 'check'];
+const TRANSFER_STATUSES: readonly string[] = ['dialling', 'connected', 'failed'];
 const RECORDING_STATUSES: readonly string[] = [
   'recording',
   'available',
@@ -140,6 +141,17 @@ function parsePhoneFrame(v: Record<string, unknown>): PhoneServerFrame | null {
     case 'phone.recording':
       return isString(v.tabId) && RECORDING_STATUSES.includes(v.status as string)
         ? { type: 'phone.recording', tabId: v.tabId, status: v.status as RecordingStatus }
+        : null;
+    case 'phone.transfer':
+      return isString(v.tabId) && isString(v.number) && TRANSFER_STATUSES.includes(v.status as string)
+        ? {
+            type: 'phone.transfer',
+            tabId: v.tabId,
+            number: v.number,
+            status: v.status as Extract<PhoneServerFrame, { type: 'phone.transfer' }>['status'],
+            ...(isString(v.code) ? { code: v.code as PhoneTransferFailure } : {}),
+            ...(isString(v.message) ? { message: v.message } : {}),
+          }
         : null;
     case 'phone.error':
       return (isString(v.tabId) || v.tabId === null) && isString(v.code)

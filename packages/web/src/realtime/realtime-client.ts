@@ -333,6 +333,7 @@ export class RealtimeClient {
       case 'phone.check-done':
       case 'phone.dtmf':
       case 'phone.recording':
+      case 'phone.transfer':
       case 'phone.error':
         for (const listener of this.#phoneListeners) isolate(() => listener(frame));
         return;

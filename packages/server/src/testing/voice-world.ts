@@ -75,18 +75,30 @@ export async function startVoiceWorld(options: {
 }
 
 /**
- * The tenant's trunk "Carrier": calls from 127.0.0.1 are let in; with `proxyPort`, calls out (transfers,
- * callbacks) go to the carrier listening there over UDP. Its id.
+ * The tenant's trunk "Carrier": calls from 127.0.0.1 are let in; with `out`, calls out (transfers,
+ * callbacks) go to the carrier listening on `out.proxyPort` over UDP, and the tenant's dial plan allows
+ * numbers starting with `out.prefixes` (E.164 digits without `+`). Its id.
  */
-export async function carrierTrunk(a: TenantClient, o: { proxyPort?: number } = {}): Promise<string> {
-  const out =
-    o.proxyPort === undefined ? {} : { proxy: `127.0.0.1:${o.proxyPort}`, transport: 'udp', keepAliveSec: 0 };
+export async function carrierTrunk(
+  a: TenantClient,
+  out?: { proxyPort: number; prefixes: readonly string[] },
+): Promise<string> {
+  const proxy =
+    out === undefined ? {} : { proxy: `127.0.0.1:${out.proxyPort}`, transport: 'udp', keepAliveSec: 0 };
   const trunk = await a.request({
     method: 'POST',
     url: '/api/trunks',
-    payload: { name: 'Carrier', allowedCidrs: ['127.0.0.1/32'], ...out },
+    payload: { name: 'Carrier', allowedCidrs: ['127.0.0.1/32'], ...proxy },
   });
   expect(trunk.statusCode, trunk.body).toBe(201);
+  if (out !== undefined) {
+    const plan = await a.request({
+      method: 'PUT',
+      url: '/api/dial-plan',
+      payload: { allowedPrefixes: out.prefixes, maxConcurrentCalls: 5, maxCallsPerMinute: 20 },
+    });
+    expect(plan.statusCode, plan.body).toBe(200);
+  }
   return trunk.json().id as string;
 }
 

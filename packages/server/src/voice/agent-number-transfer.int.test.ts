@@ -56,13 +56,7 @@ describe('an agent transfers a phone call to an outside number', () => {
     });
     ({ server, sip, a, wsUrl } = world);
     carrierPort = await freePort();
-    const trunkId = await carrierTrunk(a, { proxyPort: carrierPort });
-    const plan = await a.request({
-      method: 'PUT',
-      url: '/api/dial-plan',
-      payload: { allowedPrefixes: ['7495'], maxConcurrentCalls: 5, maxCallsPerMinute: 20 },
-    });
-    expect(plan.statusCode, plan.body).toBe(200);
+    const trunkId = await carrierTrunk(a, { proxyPort: carrierPort, prefixes: ['7495'] });
     queueId = await voiceQueue(a, 'Support', { announceIntervalSeconds: 0, recording: 'always' });
     await queueLine(world, { number: DID, trunkId, queue: 'Support' });
     agent = await softphoneAgent(a, wsUrl, { tabId: 'tab-transfer1', toneHz: AGENT_HZ, peers });

@@ -68,13 +68,7 @@ describe('an agent transfers a callback while talking to the customer', () => {
     });
     ({ server, sip, a, wsUrl } = world);
     carrierPort = await freePort();
-    const trunkId = await carrierTrunk(a, { proxyPort: carrierPort });
-    const plan = await a.request({
-      method: 'PUT',
-      url: '/api/dial-plan',
-      payload: { allowedPrefixes: ['7916'], maxConcurrentCalls: 5, maxCallsPerMinute: 20 },
-    });
-    expect(plan.statusCode, plan.body).toBe(200);
+    const trunkId = await carrierTrunk(a, { proxyPort: carrierPort, prefixes: ['7916'] });
     // Escalations are recorded, the first line's calls are not.
     callbacksQueue = await voiceQueue(a, 'Callbacks', {
       announceIntervalSeconds: 0,

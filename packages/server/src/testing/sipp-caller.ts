@@ -149,8 +149,9 @@ export function sippCall(
   });
 }
 
-export function expectPassed(r: SippResult, what: string): void {
-  expect(r.successful, `${what}: ${r.log}`).toBe(1);
+/** SIPp ran its `calls` calls (one by default) to the end of the scenario, none failed. */
+export function expectPassed(r: SippResult, what: string, calls = 1): void {
+  expect(r.successful, `${what}: ${r.log}`).toBe(calls);
   expect(r.failed, `${what}: ${r.log}`).toBe(0);
 }
 

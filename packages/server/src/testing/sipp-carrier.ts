@@ -21,29 +21,7 @@ export function carrierXml(o: {
   /** The RTP port the answer's SDP names (a test's own socket); default SIPp's own. */
   mediaPort?: number;
 }): string {
-  const reply = (status: string, extra = '', body = '') => `
-  <send${body ? ' retrans="500"' : ''}>
-    <![CDATA[
-      SIP/2.0 ${status}
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:carrier@[local_ip]:[local_port]>
-      ${extra}Content-Length: ${body ? '[len]' : '0'}
-${body}
-    ]]>
-  </send>`;
-  const sdp = `
-      v=0
-      o=carrier 1 1 IN IP4 127.0.0.1
-      s=-
-      c=IN IP4 127.0.0.1
-      t=0 0
-      m=audio ${o.mediaPort ?? '[media_port]'} RTP/AVP ${o.pt ?? 0} 101
-      a=rtpmap:${o.pt ?? 0} ${o.pt === 8 ? 'PCMA' : 'PCMU'}/8000
-      a=rtpmap:101 telephone-event/8000`;
+  const sdp = answerSdp(o.mediaPort, o.pt);
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="carrier">
@@ -51,14 +29,7 @@ ${body}
     <action>
       <ereg regexp="^INVITE sip:\\${o.to}@" search_in="msg" check_it="true" assign_to="check"/>
       <ereg regexp="sip:\\${o.from}@" search_in="hdr" header="From:" check_it="true" assign_to="check"/>
-${
-  o.after.includes('[$local_to]')
-    ? `
-      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
-      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="local_to"/>
-      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="contact"/>`
-    : ''
-}
+${o.after.includes('[$local_to]') ? dialogVars : ''}
     </action>
   </recv>
   ${reply('180 Ringing')}
@@ -79,6 +50,88 @@ ${
 `;
 }
 
+/**
+ * SIPp as the carrier of several numbers, one call each (a callback's customer, then the number the
+ * agent hands them to): each INVITE is matched to the line whose number it calls and whose calling
+ * number it presents, and answered with that line's RTP port; an INVITE no line matches gets a 404,
+ * which fails the run. Run it with `calls` = the number of lines.
+ */
+export function carrierLinesXml(
+  lines: readonly { to: string; from: string; mediaPort: number; after: string }[],
+): string {
+  const literal = (n: string) => n.replace('+', '\\+');
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="carrier lines">
+  <recv request="INVITE">
+    <action>${lines
+      .map(
+        (l, i) => `
+      <ereg regexp="^INVITE sip:${literal(l.to)}@.*From:[^@]*sip:${literal(l.from)}@" search_in="msg" check_it="false" assign_to="line${i}"/>
+      <log message="line ${i}: [$line${i}]"/>`,
+      )
+      .join('')}${lines.some((l) => l.after.includes('[$local_to]')) ? dialogVars : ''}
+    </action>
+  </recv>
+  ${reply('180 Ringing')}
+  <pause milliseconds="600"/>${lines
+    .map(
+      (_, i) => `
+  <nop next="${i + 1}" test="line${i}"/>`,
+    )
+    .join('')}
+  ${reply('404 Not Found')}
+  <recv request="ACK" next="99"/>${lines
+    .map(
+      (l, i) => `
+  <label id="${i + 1}"/>
+  ${reply('200 OK', 'Content-Type: application/sdp\n      ', answerSdp(l.mediaPort))}
+  <recv request="ACK"/>${l.after}
+  <nop next="99"/>`,
+    )
+    .join('')}
+  <label id="99"/>
+</scenario>
+`;
+}
+
+/** The dialog's parties and our Contact, for a carrier that hangs up itself (`carrierHangsUp`). */
+const dialogVars = `
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="local_to"/>
+      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="contact"/>`;
+
+/** A reply of the carrier to the last request; with a body, retransmitted until acknowledged. */
+function reply(status: string, extra = '', body = ''): string {
+  return `
+  <send${body ? ' retrans="500"' : ''}>
+    <![CDATA[
+      SIP/2.0 ${status}
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:carrier@[local_ip]:[local_port]>
+      ${extra}Content-Length: ${body ? '[len]' : '0'}
+${body}
+    ]]>
+  </send>`;
+}
+
+/** The carrier's SDP answer: RTP at `mediaPort` (default SIPp's own), G.711 and telephone-event. */
+function answerSdp(mediaPort?: number, pt?: 0 | 8): string {
+  return `
+      v=0
+      o=carrier 1 1 IN IP4 127.0.0.1
+      s=-
+      c=IN IP4 127.0.0.1
+      t=0 0
+      m=audio ${mediaPort ?? '[media_port]'} RTP/AVP ${pt ?? 0} 101
+      a=rtpmap:${pt ?? 0} ${pt === 8 ? 'PCMA' : 'PCMU'}/8000
+      a=rtpmap:101 telephone-event/8000`;
+}
+
 /** Answers our BYE (carrier side). */
 export const carrierAnswersBye = `
   <recv request="BYE"/>
@@ -96,8 +149,8 @@ export const carrierAnswersBye = `
   </send>`;
 
 let carriers = 0;
-/** Starts SIPp as the carrier on `port` of 127.0.0.1 with a scenario from `carrierXml` (one call, 40 s at most). */
-export async function carrier(dir: string, port: number, xml: string): Promise<SippRun> {
+/** Starts SIPp as the carrier on `port` of 127.0.0.1 with a scenario from `carrierXml` (`calls` calls, 40 s at most). */
+export async function carrier(dir: string, port: number, xml: string, calls = 1): Promise<SippRun> {
   const run = join(dir, `carrier-${++carriers}`);
   mkdirSync(run, { recursive: true });
   writeFileSync(join(run, 'carrier.xml'), xml);
@@ -105,7 +158,7 @@ export async function carrier(dir: string, port: number, xml: string): Promise<S
     scenario: { file: join(run, 'carrier.xml') },
     localPort: port,
     transport: 'u1',
-    calls: 1,
+    calls,
     rate: 1,
     timeoutSec: 40,
     dir: run,

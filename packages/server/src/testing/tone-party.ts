@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { decodeG711, encodeG711 } from '@hotline/media/codec/g711';
 import { goertzelPower } from '@hotline/media/dtmf/goertzel';
+import { eventCodeOf, serializeTelephoneEvent } from '@hotline/media/dtmf/rfc4733';
 import { parseRtp, serializeRtp } from '@hotline/media/rtp/rtp-packet';
 import { tones } from '@hotline/media/test-support/signals';
 import type { SunkPacket } from './sipp-caller';
@@ -30,6 +31,8 @@ export interface TalkingParty {
   readonly packets: SunkPacket[];
   /** The PCMU audio received, decoded, one frame a packet. */
   heard(): Int16Array[];
+  /** Presses a key: the next 100 ms go out as an RFC 4733 event (payload type 101) instead of the tone. */
+  press(digit: string): void;
   close(): void;
 }
 
@@ -53,10 +56,35 @@ export async function talkingParty(hz: number): Promise<TalkingParty> {
   let seq = 0;
   let sample = 0;
   const ssrc = 0x5eed;
+  /** Keys pressed and not yet sent; the one being sent, with its start and packets so far. */
+  const keys: number[] = [];
+  let key: { event: number; start: number; sent: number } | null = null;
   const timer = setInterval(() => {
     if (!peer) return;
-    const payload = encodeG711('PCMU', tones([hz], 20, 3000, sample));
-    const packet = serializeRtp({ payloadType: 0, sequenceNumber: seq, timestamp: sample, ssrc, payload });
+    key ??= keys.length > 0 ? { event: keys.shift()!, start: sample, sent: 0 } : null;
+    let packet: Uint8Array;
+    if (key !== null) {
+      // Three packets of the event growing by 20 ms, then three end packets (RFC 4733 §2.5.1.4).
+      const sent = ++key.sent;
+      const payload = serializeTelephoneEvent({
+        event: key.event,
+        end: sent > 3,
+        volume: 10,
+        duration: 160 * Math.min(sent, 4),
+      });
+      packet = serializeRtp({
+        payloadType: 101,
+        marker: sent === 1,
+        sequenceNumber: seq,
+        timestamp: key.start,
+        ssrc,
+        payload,
+      });
+      if (sent === 6) key = null;
+    } else {
+      const payload = encodeG711('PCMU', tones([hz], 20, 3000, sample));
+      packet = serializeRtp({ payloadType: 0, sequenceNumber: seq, timestamp: sample, ssrc, payload });
+    }
     seq = (seq + 1) & 0xffff;
     sample += 160;
     socket.send(packet, peer.port, peer.address);
@@ -65,6 +93,9 @@ export async function talkingParty(hz: number): Promise<TalkingParty> {
     port: (socket.address() as AddressInfo).port,
     packets,
     heard: () => packets.filter((p) => p.pt === 0).map((p) => decodeG711('PCMU', p.payload)),
+    press(digit) {
+      keys.push(eventCodeOf(digit));
+    },
     close() {
       clearInterval(timer);
       socket.close();

@@ -13,6 +13,9 @@ export const CALLER_LEG = 'caller';
 /** The agent's leg id in a call's media (the call's end of the link to the agent's phone). */
 export const AGENT_LEG = 'agent';
 
+/** An outside number's leg (a transfer), one per attempt: `external-1`, `external-2`… */
+export const EXTERNAL_LEG = 'external';
+
 /** One inbound call as the agent phone sees it. */
 export interface VoiceCallHandle {
   readonly tenantId: string;

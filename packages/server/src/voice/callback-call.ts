@@ -1,17 +1,27 @@
-import { type InteractionId, interactionId } from '@hotline/core/ids';
+import type { InteractionState } from '@hotline/core/interaction/interaction-lifecycle';
 import type { MediaCall } from '@hotline/media/worker/media-host';
+import type { MediaEvent } from '@hotline/media/worker/protocol';
 import type { RecordingStatus } from '@hotline/protocol/agent-phone';
 import type { OutgoingCall } from '@hotline/sip/ua/outgoing-call';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { RoutingService } from '../routing/routing-service';
 import type { OutboundDialer } from '../sip/sip-service';
-import { AGENT_LEG, type AgentPhoneSeam, CALLER_LEG, type VoiceCallHandle } from './agent-seam';
+import {
+  AGENT_LEG,
+  type AgentPhoneSeam,
+  CALLER_LEG,
+  EXTERNAL_LEG,
+  type NumberTransfer,
+  type VoiceCallHandle,
+} from './agent-seam';
+import { leaveRouting } from './call-endings';
 import { recordingPath, startRecording } from './call-recording';
 import type { CallbackRequest } from './callback-request';
 import type { VoiceLog } from './inbound-call';
 import type { DialFailure } from './outbound-leg';
 import { dialLeg } from './outbound-leg';
+import { AgentNumberTransfer, type DialResult, dialWithRingback, type HandOffSteps } from './number-transfer';
 import { readQueueVoiceSettings } from './queue-voice-settings-store';
 import type { HangupCause, HangupSide, VoiceCallStore } from './voice-call-store';
 
@@ -50,8 +60,11 @@ export interface CallbackFacts {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-/** `held`: the agent transferred the connected call; the customer waits on hold for the next agent. */
-type Phase = 'offered' | 'dialling' | 'talking' | 'held' | 'ended';
+/**
+ * `held`: the agent transferred the connected call; the customer waits on hold for the next agent.
+ * `external`: the agent hands the customer to an outside number (ringing, then talking to it).
+ */
+type Phase = 'offered' | 'dialling' | 'talking' | 'held' | 'external' | 'ended';
 
 /**
  * A callback once the router offers it (issue 7): the customer hung up in the queue keeping their
@@ -71,6 +84,12 @@ export class CallbackCall {
   #rowWritten: Promise<void> | null = null;
   #recording: RecordingStatus | null = null;
   #finished: Promise<void> | null = null;
+  /** The agent who has (or last had) the customer. */
+  #agentId: string | null = null;
+  /** The agent's transfer to a number; the number's call once it answered (hung up with this call). */
+  readonly #numberTransfer: AgentNumberTransfer;
+  #external: { call: OutgoingCall; legId: string } | null = null;
+  #externalAttempts = 0;
   /** The queue the interaction waits or waited in last (a transfer moves it): its music and recording policy. */
   #queueId: string;
   readonly handle: VoiceCallHandle;
@@ -93,11 +112,18 @@ export class CallbackCall {
       noteRecording: (path) => this.deps.calls.recording(facts.tenantId, facts.callId, path),
       record: (trigger) => this.#record(trigger),
       sendAgentDigit: (digit, durationMs) => this.#sendAgentDigit(digit, durationMs),
+      transferToNumber: (number) => this.#transferToNumber(number),
     };
+    this.#numberTransfer = new AgentNumberTransfer(this.#handOffSteps(), this.#abort.signal);
   }
 
   get phase(): Phase {
     return this.#phase;
+  }
+
+  /** A method, not a field read: the phase changes across awaits (events), which narrowing ignores. */
+  #isEnded(): boolean {
+    return this.#phase === 'ended';
   }
 
   onOffered(agentIds: readonly string[], expiresAt: number): void {
@@ -119,12 +145,14 @@ export class CallbackCall {
 
   onAccepted(agentId: string, at: number): void {
     if (this.#phase === 'held') {
+      this.#agentId = agentId;
       this.#phase = 'talking';
       void this.#bridgeNext(agentId);
       return;
     }
     if (this.#phase !== 'offered') return;
     this.#phase = 'dialling';
+    this.#agentId = agentId;
     void this.#dial(agentId, at);
   }
 
@@ -134,8 +162,10 @@ export class CallbackCall {
   }
 
   /** The router finished the interaction (the agent ended it: wrap-up) — hang up the customer. */
-  onStateChanged(to: string): void {
+  onStateChanged(to: InteractionState): void {
     if (this.#phase === 'ended') return;
+    // The agent's number rings (the change applies once it is down), or the customer is with it.
+    if (this.#numberTransfer.intercept(to)) return;
     if (to === 'queued' && this.#phase === 'talking') {
       // The agent transferred the call: their phone lets go, the customer hears the queue's music —
       // once this batch of router events is dispatched, so the hold plays the queue the call moved to
@@ -149,6 +179,33 @@ export class CallbackCall {
     }
     if (to === 'wrap_up' || to === 'closed' || to === 'missed' || to === 'abandoned')
       void this.#end({ side: 'agent', cause: 'AGENT_ENDED' }, false);
+  }
+
+  /**
+   * The media engine's events about this call: the customer's keys reach the outside number they were
+   * handed to (its IVR); a recorder that fails (a full disk) stops, the call goes on, the agent is told.
+   */
+  onMediaEvent(e: MediaEvent): void {
+    switch (e.type) {
+      case 'dtmf':
+        if (e.event.legId === CALLER_LEG && this.#phase === 'external' && this.#external !== null)
+          this.media.sendDtmf(this.#external.legId, e.event.digit).catch(() => {});
+        return;
+      case 'call-error':
+        this.deps.log.error({ ...this.#fields(), message: e.message }, 'callback media failed');
+        void this.#end({ side: 'system', cause: 'MEDIA_ERROR' });
+        return;
+      case 'record-error':
+        this.deps.log.error(
+          { ...this.#fields(), message: e.message },
+          'callback recording failed; the call goes on unrecorded',
+        );
+        this.#recording = 'failed';
+        this.#seam((s) => s.onRecording?.(this.handle, 'failed'));
+        return;
+      default:
+        return;
+    }
   }
 
   /** Shutdown. */
@@ -242,6 +299,99 @@ export class CallbackCall {
     this.deps.log.info({ ...this.#fields(), agentId }, 'callback connected');
   }
 
+  // ── The agent's transfer to an outside number ────────────────────────────────────────────────────
+
+  /** The agent hands the customer to a number (a blind transfer from the softphone, `AgentNumberTransfer`). */
+  #transferToNumber(number: string): Promise<NumberTransfer> {
+    const agentId = this.#agentId;
+    if (this.#phase !== 'talking' || agentId === null)
+      return Promise.resolve({ ok: false, code: 'FAILED', message: 'the customer is not with an agent' });
+    return this.#numberTransfer.transfer(agentId, number);
+  }
+
+  #handOffSteps(): HandOffSteps {
+    const { tenantId, callId, interactionId } = this.facts;
+    return {
+      releaseAgent: () => this.#seam((s) => s.releaseAgent?.(this.handle)),
+      dial: (number, signal) => this.#dialOut(number, signal),
+      handedOff: async () => {
+        const at = new Date(this.deps.clock.now());
+        this.#write(() => this.deps.calls.agentReleased(tenantId, callId, at));
+        if (this.#recording === 'recording')
+          await this.media
+            .stopRecording()
+            .catch((err: unknown) =>
+              this.deps.log.warn({ err, ...this.#fields() }, 'callback: stopping the recording failed'),
+            );
+        await leaveRouting(this.deps.routing, tenantId, interactionId).catch((err: unknown) =>
+          this.deps.log.error(
+            { err, ...this.#fields() },
+            'callback: ending the interaction after the transfer failed',
+          ),
+        );
+      },
+      bridgeBack: async (agentId) => {
+        try {
+          await this.deps.seam().bridgeToAgent(this.handle, agentId);
+          this.#seam((s) => s.onRecording?.(this.handle, this.#recording ?? 'unavailable'));
+        } catch (err) {
+          this.deps.log.error(
+            { err, ...this.#fields(), agentId },
+            'callback: bridging the customer back failed',
+          );
+        }
+      },
+      apply: (to) => this.onStateChanged(to),
+    };
+  }
+
+  /**
+   * Dials the number while the customer hears ringback, and bridges the customer to it once answered
+   * (presenting the customer's number, as a transfer of an inbound call does). Either side's BYE then
+   * ends the other; the CDR row gets the transfer. A failure leaves the customer where they were.
+   */
+  async #dialOut(number: string, signal: AbortSignal): Promise<DialResult> {
+    const { tenantId, callId } = this.facts;
+    this.#phase = 'external';
+    const attempt = ++this.#externalAttempts;
+    const legId = `${EXTERNAL_LEG}-${attempt}`;
+    const outcome = await dialWithRingback({
+      dialer: this.deps.dialer,
+      media: this.media,
+      legId,
+      codec: 'PCMU',
+      tenantId,
+      number,
+      callerId: this.facts.number,
+      trunkId: this.facts.trunkId,
+      ringTimeoutMs: this.deps.ringTimeoutMs,
+      signal,
+      ringback: this.deps.ringback,
+      ringbackId: `ringback-${attempt}`,
+      stillWanted: () => this.#phase === 'external',
+      onRingbackError: (err) => this.deps.log.warn({ err, ...this.#fields() }, 'callback: ringback failed'),
+    });
+    if (this.#isEnded()) {
+      if (outcome.ok) outcome.call.hangUp();
+      return null;
+    }
+    if (!outcome.ok) {
+      this.#phase = 'talking';
+      this.deps.log.info(
+        { ...this.#fields(), code: outcome.code, status: outcome.status },
+        'callback: transfer failed',
+      );
+      return { ok: false, code: outcome.code, message: outcome.message };
+    }
+    this.#external = { call: outcome.call, legId };
+    outcome.call.on('ended', () => void this.#end({ side: 'external', cause: 'EXTERNAL_BYE' }));
+    await this.media.connect([CALLER_LEG, legId]);
+    const at = new Date(this.deps.clock.now());
+    this.#write(() => this.deps.calls.transferred(tenantId, callId, outcome.number, at));
+    this.deps.log.info({ ...this.#fields(), number: outcome.number }, 'callback: transferred to a number');
+    return { ok: true, number: outcome.number };
+  }
+
   async #hold(): Promise<void> {
     try {
       const path = await this.deps.holdMusic(this.#queueId);
@@ -317,7 +467,10 @@ export class CallbackCall {
    * offer withdrawn before anyone accepted — only the media goes.
    */
   #end(how: { side: HangupSide; cause: HangupCause } | null, endRouting = true): Promise<void> {
-    this.#finished ??= this.#finish(how, endRouting);
+    // The first ending wins. `#finish` marks the call ended before it hangs up the customer and the
+    // number, whose calls report their own end at once: those reports land here and are ignored.
+    if (this.#isEnded()) return this.#finished ?? Promise.resolve();
+    this.#finished = this.#finish(how, endRouting);
     return this.#finished;
   }
 
@@ -326,11 +479,13 @@ export class CallbackCall {
     this.#phase = 'ended';
     this.#abort.abort();
     this.#customer?.hangUp();
+    this.#external?.call.hangUp();
     const { tenantId, callId } = this.facts;
     try {
       await this.media.hangup().catch(() => null);
       if (how !== null && was !== 'offered') {
-        if (endRouting) await this.#endInteraction();
+        // Connected: the conversation ends (wrap-up). Waiting again after a transfer: the customer left.
+        if (endRouting) await leaveRouting(this.deps.routing, tenantId, this.facts.interactionId);
         await this.#rowWritten;
         await this.deps.calls.ended(tenantId, callId, how.side, how.cause, new Date(this.deps.clock.now()));
         this.deps.log.info({ ...this.#fields(), ...how, was }, 'callback ended');
@@ -341,18 +496,6 @@ export class CallbackCall {
       if (was !== 'offered') this.#seam((s) => s.onVoiceCallEnded(this.handle));
       this.deps.onFinished(this);
     }
-  }
-
-  async #endInteraction(): Promise<void> {
-    const ix = interactionId(this.facts.interactionId) as InteractionId;
-    await this.deps.routing.execute(this.facts.tenantId, (engine, at) => {
-      const state = engine.interaction(ix)?.state;
-      // Connected: the conversation ends (wrap-up). Waiting again after a transfer: the customer left.
-      if (state === 'connected') return { events: engine.end(ix, at), result: undefined };
-      if (state === 'queued' || state === 'offered')
-        return { events: engine.abandon(ix, at), result: undefined };
-      return { events: [], result: undefined };
-    });
   }
 
   /** A CDR write after the row's insert, in the order of the call's events; a failure is logged. */

@@ -17,7 +17,13 @@ import {
   sippCall,
   until,
 } from '../testing/sipp-caller';
-import { carrier, carrierAnswersBye, carrierXml } from '../testing/sipp-carrier';
+import {
+  carrier,
+  carrierAnswersBye,
+  carrierHangsUp,
+  carrierLinesXml,
+  carrierXml,
+} from '../testing/sipp-carrier';
 import type { TenantClient, TestServer } from '../testing/test-server';
 import { framesOf, loud, talkingParty, toneShare } from '../testing/tone-party';
 import {
@@ -48,6 +54,8 @@ const CUSTOMER = `+${CALLER}`;
 const AGENT_1_HZ = 1000;
 const AGENT_2_HZ = 1400;
 const CUSTOMER_HZ = 600;
+const EXTERNAL = '+74951117788';
+const EXTERNAL_HZ = 1800;
 
 describe('an agent transfers a callback while talking to the customer', () => {
   let world: VoiceWorld;
@@ -68,7 +76,7 @@ describe('an agent transfers a callback while talking to the customer', () => {
     });
     ({ server, sip, a, wsUrl } = world);
     carrierPort = await freePort();
-    const trunkId = await carrierTrunk(a, { proxyPort: carrierPort, prefixes: ['7916'] });
+    const trunkId = await carrierTrunk(a, { proxyPort: carrierPort, prefixes: ['7916', '7495'] });
     // Escalations are recorded, the first line's calls are not.
     callbacksQueue = await voiceQueue(a, 'Callbacks', {
       announceIntervalSeconds: 0,
@@ -90,12 +98,19 @@ describe('an agent transfers a callback while talking to the customer', () => {
   const ready = (token: string) =>
     a.request({ method: 'PUT', url: '/api/agent/state', token, payload: { state: 'ready' } });
 
-  it('agent 1 transfers to a queue: the customer waits on hold, agent 2 talks to them, agent 1 is let go', async () => {
-    const agent1 = await softphoneAgent(a, wsUrl, { tabId: 'tab-agent001', toneHz: AGENT_1_HZ, peers });
-    const agent2 = await softphoneAgent(a, wsUrl, { tabId: 'tab-agent002', toneHz: AGENT_2_HZ, peers });
+  /** The newest voice interaction. */
+  const newest = () =>
+    server.db.kysely
+      .selectFrom('interactions')
+      .select(['id', 'state', 'agent_id', 'queue_id'])
+      .where('tenant_id', '=', a.tenantId)
+      .where('channel', '=', 'voice')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
 
-    // The caller asks for a callback in the queue (key 5) and is hung up by us.
-    const caller = await sippCall(dir, sip.ports.udp!, DID, 'callback caller', {
+  /** A caller asks for a callback in the queue (key 5) and is hung up by us; the interaction waits. */
+  async function callbackRequested(name: string) {
+    const caller = await sippCall(dir, sip.ports.udp!, DID, name, {
       media: pcmuMedia('[media_port]'),
       body: `
   <recv response="200" rtd="true"/>${ack()}
@@ -103,20 +118,17 @@ describe('an agent transfers a callback while talking to the customer', () => {
   <nop><action><exec play_pcap_audio="${DTMF_5}"/></action></nop>
 ${answerBye}`,
     });
-    expectPassed(await caller.done, 'caller');
-    const interaction = () =>
-      server.db.kysely
-        .selectFrom('interactions')
-        .select(['id', 'state', 'agent_id', 'queue_id'])
-        .where('tenant_id', '=', a.tenantId)
-        .where('channel', '=', 'voice')
-        .executeTakeFirstOrThrow();
-    const scheduled = await until(
-      interaction,
-      (ix) => ix.state === 'callback_scheduled',
-      10_000,
-      'callback scheduled',
-    );
+    expectPassed(await caller.done, name);
+    return until(newest, (ix) => ix.state === 'callback_scheduled', 10_000, 'callback scheduled');
+  }
+
+  it('agent 1 transfers to a queue: the customer waits on hold, agent 2 talks to them, agent 1 is let go', async () => {
+    const agent1 = await softphoneAgent(a, wsUrl, { tabId: 'tab-agent001', toneHz: AGENT_1_HZ, peers });
+    const agent2 = await softphoneAgent(a, wsUrl, { tabId: 'tab-agent002', toneHz: AGENT_2_HZ, peers });
+
+    // The caller asks for a callback in the queue (key 5) and is hung up by us.
+    const scheduled = await callbackRequested('callback caller');
+    const interaction = newest;
     expect(scheduled.queue_id).toBe(callbacksQueue);
     const { id } = scheduled;
 
@@ -291,6 +303,157 @@ ${answerBye}`,
       expect(framesOf(channel(1), AGENT_1_HZ), 'agent 1 (before the transfer: not recorded)').toBe(0);
     } finally {
       customer.close();
+    }
+  }, 90_000);
+
+  it('an agent hands the called-back customer to an outside number: they talk, the agent wraps up', async () => {
+    // This queue's callbacks are recorded from now on: the recording must stop at the hand-off.
+    const recorded = await a.request({
+      method: 'PUT',
+      url: `/api/queues/${callbacksQueue}/voice`,
+      payload: { recording: 'always' },
+    });
+    expect(recorded.statusCode, recorded.body).toBe(200);
+    const agent = await softphoneAgent(a, wsUrl, { tabId: 'tab-agent003', toneHz: AGENT_1_HZ, peers });
+    const { id } = await callbackRequested('callback caller 2');
+
+    // The carrier answers twice: the customer (who hangs up 12 s later), then the outside number, which
+    // must be presented the customer's number.
+    const customer = await talkingParty(CUSTOMER_HZ);
+    const outside = await talkingParty(EXTERNAL_HZ);
+    try {
+      const far = await carrier(
+        dir,
+        carrierPort,
+        carrierLinesXml([
+          {
+            to: CUSTOMER,
+            from: DID,
+            mediaPort: customer.port,
+            after: `\n  <pause milliseconds="12000"/>${carrierHangsUp}`,
+          },
+          { to: EXTERNAL, from: CUSTOMER, mediaPort: outside.port, after: carrierAnswersBye },
+        ]),
+        2,
+      );
+      expect((await ready(agent.token)).statusCode).toBe(200);
+      await until(newest, (ix) => ix.state === 'offered', 10_000, 'callback offered');
+      const accept = await a.request({
+        method: 'POST',
+        url: `/api/agent/offers/${id}/accept`,
+        token: agent.token,
+      });
+      expect(accept.statusCode, accept.body).toBeLessThan(300);
+      await agent.ws.next((f) => f.type === 'phone.state' && f.mode === 'call');
+      await until(
+        async () => framesOf(agent.browser.heard, CUSTOMER_HZ),
+        (n) => n > 25,
+        15_000,
+        'the agent hears the customer',
+      );
+      await until(
+        async () => framesOf(customer.heard(), AGENT_1_HZ),
+        (n) => n > 25,
+        5_000,
+        'the customer hears the agent',
+      );
+      await agent.ws.next((f) => f.type === 'phone.recording' && f.status === 'recording', 3_000);
+
+      const from = agent.ws.frames.length;
+      agent.ws.send({ type: 'phone.transfer', tabId: 'tab-agent003', number: EXTERNAL });
+      await agent.ws.next((f) => f.type === 'phone.transfer' && f.status === 'dialling', 5_000, from);
+      // The agent's phone lets go at once, before the number answers.
+      await agent.ws.next((f) => f.type === 'phone.state' && f.mode === 'idle', 5_000, from);
+      const heardByAgent = agent.browser.heard.length;
+      const connected = await agent.ws.next(
+        (f) => f.type === 'phone.transfer' && f.status !== 'dialling',
+        15_000,
+        from,
+      );
+      expect(connected).toMatchObject({ status: 'connected', number: EXTERNAL });
+      const heardByCustomer = customer.heard().length;
+      await until(
+        async () => framesOf(customer.heard().slice(heardByCustomer), EXTERNAL_HZ),
+        (n) => n > 50,
+        10_000,
+        'the customer hears the number',
+      );
+      await until(
+        async () => framesOf(outside.heard(), CUSTOMER_HZ),
+        (n) => n > 50,
+        10_000,
+        'the number hears the customer',
+      );
+      // The customer's keys reach the number (its IVR).
+      customer.press('7');
+      await until(
+        async () => rtpDigits(outside.packets),
+        (d) => d.length === 1,
+        5_000,
+        "the customer's key",
+      );
+      expect(rtpDigits(outside.packets)).toEqual(['7']);
+      // The interaction is the agent's to wrap up; their phone hears nothing more of the call.
+      const ix = await until(newest, (x) => x.state === 'wrap_up', 5_000, 'wrap-up');
+      expect(ix.agent_id).toBe(agent.id);
+      expect(
+        framesOf(agent.browser.heard.slice(heardByAgent + 25), CUSTOMER_HZ),
+        'customer heard by the agent',
+      ).toBe(0);
+
+      // The customer hangs up: we hang up the number.
+      expectPassed(await far.done, 'carrier (the customer hangs up, then our BYE to the number)', 2);
+      const cdr = await until(
+        () =>
+          server.db.kysely
+            .selectFrom('voice_calls')
+            .selectAll()
+            .where('tenant_id', '=', a.tenantId)
+            .where('interaction_id', '=', id)
+            .where('direction', '=', 'outbound')
+            .executeTakeFirstOrThrow(),
+        (c) => c.ended_at !== null,
+        5_000,
+        'callback CDR ended',
+      );
+      const record = (await a.request({ method: 'GET', url: `/api/calls/${cdr.id}` })).json() as CallRecord;
+      expect(record).toMatchObject({
+        toNumber: CUSTOMER,
+        transferredTo: EXTERNAL,
+        hangupSide: 'caller',
+        hasRecording: true,
+      });
+      expect(record.agents.map((leg) => [leg.agentId, leg.queueId, leg.endReason])).toEqual([
+        [agent.id, callbacksQueue, 'transferred'],
+      ]);
+      expect(Date.parse(record.endedAt!) - Date.parse(record.transferredAt!)).toBeGreaterThan(3000);
+
+      // The recording holds the conversation with the agent only: it stopped at the hand-off.
+      const wav = parseWav(readFileSync(join(dir, 'recordings', cdr.recording_path!)));
+      if (!wav.ok) throw new Error(wav.reason);
+      const stereo = wavSamples(wav.wav);
+      const channel = (c: number) => {
+        const frames: Int16Array[] = [];
+        for (let at = 0; at + 320 <= stereo.length; at += 320)
+          frames.push(Int16Array.from({ length: 160 }, (_, i) => stereo[at + 2 * i + c]!));
+        return frames;
+      };
+      expect(framesOf(channel(0), CUSTOMER_HZ), 'customer on the left').toBeGreaterThan(25);
+      expect(framesOf(channel(1), AGENT_1_HZ), 'agent on the right').toBeGreaterThan(25);
+      expect(framesOf(channel(1), EXTERNAL_HZ), 'the number, after the hand-off').toBe(0);
+      const withAgentSec = (Date.parse(record.transferredAt!) - Date.parse(record.agentAnsweredAt!)) / 1000;
+      expect(stereo.length / 2 / 8000).toBeLessThan(withAgentSec + 1.5);
+
+      const done = await a.request({
+        method: 'POST',
+        url: `/api/agent/interactions/${id}/wrap-up`,
+        token: agent.token,
+        payload: { notes: 'Handed to the partner' },
+      });
+      expect(done.statusCode, done.body).toBeLessThan(300);
+    } finally {
+      customer.close();
+      outside.close();
     }
   }, 90_000);
 });

@@ -2,6 +2,7 @@ import { interactionId } from '@hotline/core/ids';
 import { type IdGen, millis } from '@hotline/core/ports';
 import type { RoutingEvent } from '@hotline/core/routing/routing-events';
 import type { MediaCall } from '@hotline/media/worker/media-host';
+import type { MediaEvent } from '@hotline/media/worker/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { RoutingService } from '../routing/routing-service';
@@ -40,6 +41,8 @@ export interface CallbacksDeps {
 export class Callbacks {
   /** By interaction id; a promise while the interaction is read. */
   readonly #pending = new Map<string, Promise<CallbackCall | null>>();
+  /** By call id (the media engine's events name the call). */
+  readonly #byCall = new Map<string, CallbackCall>();
   #closed = false;
 
   constructor(private readonly deps: CallbacksDeps) {}
@@ -96,7 +99,7 @@ export class Callbacks {
         return null;
       }
       const callId = this.deps.ids.next();
-      return new CallbackCall(
+      const call = new CallbackCall(
         {
           db: this.deps.db,
           clock: this.deps.clock,
@@ -109,7 +112,10 @@ export class Callbacks {
           ringTimeoutMs: this.deps.ringTimeoutMs,
           recordingsDir: this.deps.recordingsDir,
           log: this.deps.log,
-          onFinished: (c) => this.#pending.delete(c.facts.interactionId),
+          onFinished: (c) => {
+            this.#pending.delete(c.facts.interactionId);
+            this.#byCall.delete(c.facts.callId);
+          },
           onUnreached: (c, code) => void this.#retryCallback(c, code),
         },
         {
@@ -125,6 +131,8 @@ export class Callbacks {
         },
         this.deps.createCall(callId),
       );
+      this.#byCall.set(callId, call);
+      return call;
     } catch (err) {
       this.deps.log.error({ err, tenantId, interactionId: id }, 'preparing a callback failed');
       this.#pending.delete(id);
@@ -174,6 +182,11 @@ export class Callbacks {
   }
 
   /** Shutdown: every callback in progress ends (its customer is hung up). */
+  /** The media engine's event about a callback's call (keys, recorder failures). */
+  onMediaEvent(e: MediaEvent & { callId: string }): void {
+    this.#byCall.get(e.callId)?.onMediaEvent(e);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const calls = await Promise.all(this.#pending.values());

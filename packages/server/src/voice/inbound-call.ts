@@ -27,7 +27,13 @@ import { type EgressPolicy, executeFlowHttp } from '../flows/flow-http';
 import type { FlowSessionService } from '../flows/flow-sessions';
 import type { RoutingService } from '../routing/routing-service';
 import type { OutboundDialer } from '../sip/sip-service';
-import { type AgentPhoneSeam, CALLER_LEG, type NumberTransfer, type VoiceCallHandle } from './agent-seam';
+import {
+  type AgentPhoneSeam,
+  CALLER_LEG,
+  EXTERNAL_LEG,
+  type NumberTransfer,
+  type VoiceCallHandle,
+} from './agent-seam';
 import { closeInFlow, leaveRouting } from './call-endings';
 import { recordingPath, startRecording } from './call-recording';
 import {
@@ -38,13 +44,13 @@ import {
   scheduleFlowCallback,
 } from './callback-request';
 import { type CollectStep, DigitCollector, MAX_COLLECTED_DIGITS } from './digit-collector';
-import { type DialFailure, dialLeg } from './outbound-leg';
 import type { AnnouncementSettings } from './queue-announcements';
 import { QueueHold } from './queue-hold';
 import { readQueueVoiceSettings } from './queue-voice-settings-store';
 import { unicastTarget } from './rtp-target';
 import { type TtsCache, TtsError } from './tts-cache';
 import type { HangupCause, HangupSide, VoiceCallStore } from './voice-call-store';
+import { AgentNumberTransfer, type DialResult, dialWithRingback, type HandOffSteps } from './number-transfer';
 import { overflowToVoicemail, type VoicemailCall, type VoicemailService, voicemailStep } from './voicemail';
 
 /** What an inbound call logs through (pino's shape). */
@@ -108,9 +114,6 @@ export interface InboundCallFacts {
 
 /** `external`: connected to (or dialling) an external number: a transfer. */
 type Phase = 'flow' | 'queued' | 'agent' | 'external' | 'ended';
-
-/** The leg of an external number in the call's media (one per attempt: `external-1`, `external-2`…). */
-const EXTERNAL_LEG = 'external';
 
 /** Messages spoken when the router gives up on a waiting caller (overflow). */
 const OVERFLOW_MESSAGES: Record<
@@ -178,14 +181,8 @@ export class InboundCall {
   #callbackScheduled = false;
   /** The agent who has (or last had) the call. */
   #agentId: string | null = null;
-  /**
-   * The agent's transfer to a number while it rings: cancelled when the router moves the call meanwhile
-   * (the agent ended it, or transferred it to a queue), whose state change is applied once the dial is
-   * down (`pending`).
-   */
-  #agentDial: { readonly abort: AbortController; pending: InteractionState | null } | null = null;
-  /** The agent's transfer connected the caller to a number: the interaction is no longer this call's. */
-  #handedOff = false;
+  /** The agent's transfer to a number (ringing, or handed off: the interaction is no longer the call's). */
+  readonly #numberTransfer: AgentNumberTransfer;
   /** The recording's status once an agent answered (null before); starts run one at a time. */
   #recording: RecordingStatus | null = null;
   #recordChain: Promise<unknown> = Promise.resolve();
@@ -213,6 +210,7 @@ export class InboundCall {
       sendAgentDigit: (digit, durationMs) => this.#sendAgentDigit(digit, durationMs),
       transferToNumber: (number) => this.#transferToNumber(number),
     };
+    this.#numberTransfer = new AgentNumberTransfer(this.#handOffSteps(), this.#abort.signal);
     this.#hold = new QueueHold({
       media,
       routing: deps.routing,
@@ -384,13 +382,9 @@ export class InboundCall {
 
   /** The router finished the interaction (missed, or the agent ended the conversation). */
   onStateChanged(to: InteractionState): void {
-    if (this.#phase === 'ended' || this.#overflowing || this.#handedOff) return;
-    if (this.#agentDial !== null) {
-      // The agent's number is ringing: stop it; the change applies with the caller back with the agent.
-      this.#agentDial.pending = to;
-      this.#agentDial.abort.abort();
-      return;
-    }
+    if (this.#phase === 'ended' || this.#overflowing) return;
+    // The agent's number rings (the change applies once it is down), or the caller is with it.
+    if (this.#numberTransfer.intercept(to)) return;
     if (to === 'wrap_up' && this.#phase === 'agent') {
       this.#systemHangup('AGENT_ENDED', 'agent');
     } else if (to === 'queued' && this.#phase === 'agent') {
@@ -727,12 +721,7 @@ export class InboundCall {
    * caller hears ringback (or the far end's early media), then bridges the caller to it and writes the
    * CDR's transfer. Null when the call ended meanwhile; a failure leaves the caller where they were.
    */
-  async #dialOut(
-    number: string,
-    signal: AbortSignal,
-  ): Promise<
-    { ok: true; number: string } | { ok: false; code: DialFailure | 'UNAVAILABLE'; message: string } | null
-  > {
+  async #dialOut(number: string, signal: AbortSignal): Promise<DialResult> {
     const dialer = this.deps.dialer;
     if (dialer === null)
       return { ok: false, code: 'UNAVAILABLE', message: 'outbound calls are not configured on this server' };
@@ -741,23 +730,7 @@ export class InboundCall {
     this.#phase = 'external';
     const attempt = ++this.#externalAttempts;
     const legId = `${EXTERNAL_LEG}-${attempt}`;
-    const ringbackId = `ringback-${attempt}`;
-    const stopRingback = () => this.media.stopPlay(CALLER_LEG, ringbackId).catch(() => {});
-    this.deps
-      .ringback()
-      .then((path) =>
-        this.#isEnded() || this.#external !== null
-          ? undefined
-          : this.media.play({
-              type: 'play',
-              legId: CALLER_LEG,
-              id: ringbackId,
-              source: { kind: 'file', path },
-              loop: true,
-            }),
-      )
-      .catch((err: unknown) => this.deps.log.warn({ err, ...this.#fields() }, 'ringback failed'));
-    const outcome = await dialLeg({
+    const outcome = await dialWithRingback({
       dialer,
       media: this.media,
       legId,
@@ -768,12 +741,11 @@ export class InboundCall {
       trunkId: this.facts.trunkId,
       ringTimeoutMs: this.deps.transferRingTimeoutMs,
       signal,
-      // The carrier's own ringback or announcement (183 with SDP) is better than ours.
-      onRinging: (early) => void (early ? stopRingback() : undefined),
-    }).catch(
-      (err: unknown) => ({ ok: false, code: 'FAILED', status: null, message: messageOf(err) }) as const,
-    );
-    await stopRingback();
+      ringback: this.deps.ringback,
+      ringbackId: `ringback-${attempt}`,
+      stillWanted: () => !this.#isEnded(),
+      onRingbackError: (err) => this.deps.log.warn({ err, ...this.#fields() }, 'ringback failed'),
+    });
     if (!outcome.ok) {
       if (this.#isEnded()) return null;
       this.#phase = was;
@@ -799,65 +771,45 @@ export class InboundCall {
     return { ok: true, number: outcome.number };
   }
 
-  /**
-   * The agent hands the call to a number (a blind transfer from the softphone). Their phone lets go at
-   * once and the caller hears ringback. Answered: the caller is bridged to the number, the recording
-   * stops (it holds the conversation with our agent), the agent's CDR leg ends as transferred and the
-   * interaction goes to the agent's wrap-up. Not answered, busy, refused: the caller is bridged back to
-   * the same agent. The router moving the call meanwhile (the agent ended it, or sent it to a queue)
-   * cancels the dial and then applies.
-   */
-  async #transferToNumber(number: string): Promise<NumberTransfer> {
+  /** The agent hands the call to a number (a blind transfer from the softphone, `AgentNumberTransfer`). */
+  #transferToNumber(number: string): Promise<NumberTransfer> {
     const agentId = this.#agentId;
-    if (this.#phase !== 'agent' || agentId === null || this.#agentDial !== null)
-      return {
-        ok: false,
-        code: 'FAILED',
-        message: 'the call is not with an agent, or a transfer is under way',
-      };
-    const dial = { abort: new AbortController(), pending: null as InteractionState | null };
-    this.#agentDial = dial;
-    const onEnd = () => dial.abort.abort();
-    this.#abort.signal.addEventListener('abort', onEnd, { once: true });
-    this.#seam((s) => s.releaseAgent?.(this.handle));
-    const result = await this.#dialOut(number, dial.abort.signal);
-    this.#abort.signal.removeEventListener('abort', onEnd);
-    this.#agentDial = null;
+    if (this.#phase !== 'agent' || agentId === null)
+      return Promise.resolve({ ok: false, code: 'FAILED', message: 'the call is not with an agent' });
+    return this.#numberTransfer.transfer(agentId, number);
+  }
+
+  /** How this call carries out its agent's transfer to a number. */
+  #handOffSteps(): HandOffSteps {
     const { tenantId, callId, interactionId } = this.facts;
-    if (result === null)
-      return { ok: false, code: 'CALL_ENDED', message: 'the call ended while the number rang' };
-    if (result.ok) {
-      this.#handedOff = true;
-      const at = new Date(this.deps.clock.now());
-      this.#write(() => this.deps.calls.agentReleased(tenantId, callId, at));
-      if (this.#recording === 'recording')
-        await this.media
-          .stopRecording()
-          .catch((err: unknown) =>
-            this.deps.log.warn({ err, ...this.#fields() }, 'stopping the recording failed'),
-          );
-      await leaveRouting(this.deps.routing, tenantId, interactionId).catch((err: unknown) =>
-        this.deps.log.error({ err, ...this.#fields() }, 'ending the interaction after the transfer failed'),
-      );
-      return { ok: true, number: result.number };
-    }
-    if (dial.pending !== null) {
-      this.onStateChanged(dial.pending);
-      return { ok: false, code: 'CALL_ENDED', message: 'the call was ended or moved while the number rang' };
-    }
-    try {
-      await this.deps.seam().bridgeToAgent(this.handle, agentId);
-      this.#seam((s) => s.onRecording?.(this.handle, this.#recording ?? 'unavailable'));
-    } catch (err) {
-      this.deps.log.error(
-        { err, ...this.#fields(), agentId },
-        'bridging the caller back to the agent failed',
-      );
-    }
     return {
-      ok: false,
-      code: result.code === 'UNAVAILABLE' || result.code === 'CANCELLED' ? 'FAILED' : result.code,
-      message: result.message,
+      releaseAgent: () => this.#seam((s) => s.releaseAgent?.(this.handle)),
+      dial: (number, signal) => this.#dialOut(number, signal),
+      handedOff: async () => {
+        const at = new Date(this.deps.clock.now());
+        this.#write(() => this.deps.calls.agentReleased(tenantId, callId, at));
+        if (this.#recording === 'recording')
+          await this.media
+            .stopRecording()
+            .catch((err: unknown) =>
+              this.deps.log.warn({ err, ...this.#fields() }, 'stopping the recording failed'),
+            );
+        await leaveRouting(this.deps.routing, tenantId, interactionId).catch((err: unknown) =>
+          this.deps.log.error({ err, ...this.#fields() }, 'ending the interaction after the transfer failed'),
+        );
+      },
+      bridgeBack: async (agentId) => {
+        try {
+          await this.deps.seam().bridgeToAgent(this.handle, agentId);
+          this.#seam((s) => s.onRecording?.(this.handle, this.#recording ?? 'unavailable'));
+        } catch (err) {
+          this.deps.log.error(
+            { err, ...this.#fields(), agentId },
+            'bridging the caller back to the agent failed',
+          );
+        }
+      },
+      apply: (to) => this.onStateChanged(to),
     };
   }
 

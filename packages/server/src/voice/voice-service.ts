@@ -453,7 +453,9 @@ export class VoiceService {
 
   #onMedia(e: MediaEvent): void {
     if (!('callId' in e)) return;
-    this.#calls.get(e.callId)?.onMediaEvent(e);
+    const call = this.#calls.get(e.callId);
+    if (call) call.onMediaEvent(e);
+    else this.#callbacks.onMediaEvent(e);
   }
 
   #onRouting(tenantId: string, e: RoutingEvent): void {

@@ -68,9 +68,12 @@ export interface RunningServer {
  * Starts the real server (`tsx packages/server/src/main.ts`) on a free port with fresh storage (an
  * embedded PGlite directory, or a new database on the PostgreSQL server of `HOTLINE_E2E_DATABASE_URL`)
  * and waits until `/readyz` says ready.
- * Server output goes to `test-output/e2e/<label>-server.log`.
+ * Server output goes to `test-output/e2e/<label>-server.log`. `extraEnv` adds or overrides settings.
  */
-export async function startServer(label: string): Promise<RunningServer> {
+export async function startServer(
+  label: string,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningServer> {
   mkdirSync(outputDir, { recursive: true });
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'hotline-e2e-data-'));
@@ -92,6 +95,7 @@ export async function startServer(label: string): Promise<RunningServer> {
     LOG_LEVEL: 'warn',
     // Tests start from an empty tenant; the demo line has its own test (RestartableServer env).
     HOTLINE_DEMO: 'false',
+    ...extraEnv,
   });
 
   const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['packages/server/src/main.ts'], {

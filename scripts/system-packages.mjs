@@ -35,6 +35,8 @@ export function ensureSystemPackages({ postgres, browser, sip = postgres }) {
   const missing = [];
   if (postgres && !postgresBinDir()) missing.push('postgresql');
   if (browser && !existsSync(chromiumPath)) missing.push('chromium');
+  // The softphone behind a TURN server (e2e): coturn relays the browser's media.
+  if (browser && !onPath('turnserver')) missing.push('coturn');
   if (sip) for (const peer of sipPeers) if (!onPath(peer.program)) missing.push(peer.pkg);
   if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;

@@ -146,5 +146,7 @@ export const phoneConfigSchema = z.object({
       credential: z.string().optional(),
     }),
   ),
+  /** The browser's `RTCPeerConnection` `iceTransportPolicy`: `relay` sends media through TURN only. */
+  iceTransportPolicy: z.enum(['all', 'relay']),
 });
 export type PhoneConfig = z.infer<typeof phoneConfigSchema>;

@@ -80,6 +80,11 @@ const envSchema = z.object({
   HOTLINE_TURN_PASSWORD: z.string().min(1).max(256).optional(),
   /** …or coturn's `static-auth-secret` (TURN REST API): short-lived credentials per agent. */
   HOTLINE_TURN_SECRET: z.string().min(8).max(256).optional(),
+  /**
+   * `relay`: browsers send media only through the TURN server (a network that lets nothing else out, or
+   * to keep agents' addresses private); `all` (default): the direct path when it works, TURN otherwise.
+   */
+  HOTLINE_TURN_POLICY: z.enum(['all', 'relay']).default('all'),
 });
 
 export interface Config {
@@ -120,9 +125,13 @@ export interface MediaConfig {
 }
 
 /** Either static credentials or coturn's shared secret (TURN REST API, time-limited usernames). */
-export type TurnConfig =
+export type TurnConfig = (
   | { url: string; kind: 'static'; username: string; password: string }
-  | { url: string; kind: 'secret'; secret: string };
+  | { url: string; kind: 'secret'; secret: string }
+) & {
+  /** Browsers use relayed candidates only (`HOTLINE_TURN_POLICY=relay`). */
+  relayOnly: boolean;
+};
 
 export interface SipConfig {
   host: string;
@@ -215,17 +224,19 @@ function turnConfig(e: z.infer<typeof envSchema>): TurnConfig | undefined {
   };
   const { HOTLINE_TURN_URL: url, HOTLINE_TURN_USERNAME: username, HOTLINE_TURN_PASSWORD: password } = e;
   const secret = e.HOTLINE_TURN_SECRET;
+  const relayOnly = e.HOTLINE_TURN_POLICY === 'relay';
   if (url === undefined) {
     if (username ?? password ?? secret) fail('HOTLINE_TURN_URL: needed with TURN credentials');
+    if (relayOnly) fail('HOTLINE_TURN_POLICY: relay needs a TURN server (HOTLINE_TURN_URL)');
     return undefined;
   }
   if (secret !== undefined) {
     if (username ?? password) fail('HOTLINE_TURN_SECRET: set it or a username and password, not both');
-    return { url, kind: 'secret', secret };
+    return { url, kind: 'secret', secret, relayOnly };
   }
   if (username === undefined || password === undefined)
     return fail('HOTLINE_TURN_USERNAME, HOTLINE_TURN_PASSWORD: set both, or HOTLINE_TURN_SECRET');
-  return { url, kind: 'static', username, password };
+  return { url, kind: 'static', username, password, relayOnly };
 }
 
 function flowEgressOf(value: string | undefined): EgressPolicy {

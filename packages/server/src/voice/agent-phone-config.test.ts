@@ -8,6 +8,7 @@ describe('softphone ICE servers', () => {
     expect(phoneConfig({ enabled: true, turn: undefined, ttlMs: 1000 }, 'u1', 0)).toEqual({
       enabled: true,
       iceServers: [],
+      iceTransportPolicy: 'all',
     });
     expect(phoneConfig({ enabled: false, turn: undefined, ttlMs: 1000 }, 'u1', 0).enabled).toBe(false);
   });
@@ -18,9 +19,22 @@ describe('softphone ICE servers', () => {
       HOTLINE_TURN_USERNAME: 'agent',
       HOTLINE_TURN_PASSWORD: 'secret',
     }).media?.turn;
-    expect(phoneConfig({ enabled: true, turn, ttlMs: 1000 }, 'u1', 0).iceServers).toEqual([
-      { urls: ['turn:turn.example.com:3478?transport=udp'], username: 'agent', credential: 'secret' },
-    ]);
+    expect(phoneConfig({ enabled: true, turn, ttlMs: 1000 }, 'u1', 0)).toEqual({
+      enabled: true,
+      iceServers: [
+        { urls: ['turn:turn.example.com:3478?transport=udp'], username: 'agent', credential: 'secret' },
+      ],
+      iceTransportPolicy: 'all',
+    });
+  });
+
+  it('tell browsers to relay everything through TURN when the policy says relay', () => {
+    const turn = loadConfig({
+      HOTLINE_TURN_URL: 'turn:turn.example.com:3478',
+      HOTLINE_TURN_SECRET: 's3cret-key',
+      HOTLINE_TURN_POLICY: 'relay',
+    }).media?.turn;
+    expect(phoneConfig({ enabled: true, turn, ttlMs: 1000 }, 'u1', 0).iceTransportPolicy).toBe('relay');
   });
 
   it('derive time-limited TURN REST credentials from the shared secret (coturn static-auth-secret)', () => {
@@ -73,6 +87,14 @@ describe('media config', () => {
       loadConfig({ HOTLINE_TURN_URL: 'turn:x', HOTLINE_TURN_SECRET: '12345678', HOTLINE_TURN_USERNAME: 'a' }),
     ).toThrow(/HOTLINE_TURN_SECRET/);
     expect(() => loadConfig({ HOTLINE_TURN_URL: 'http://x' })).toThrow(/HOTLINE_TURN_URL/);
+    expect(() => loadConfig({ HOTLINE_TURN_POLICY: 'relay' })).toThrow(/HOTLINE_TURN_POLICY/);
+    expect(() =>
+      loadConfig({
+        HOTLINE_TURN_URL: 'turn:x',
+        HOTLINE_TURN_SECRET: '12345678',
+        HOTLINE_TURN_POLICY: 'turn',
+      }),
+    ).toThrow(/HOTLINE_TURN_POLICY/);
     expect(() => loadConfig({ HOTLINE_WEBRTC_PORT_MIN: '50000' })).toThrow(/set both or neither/);
     expect(() => loadConfig({ HOTLINE_WEBRTC_PORT_MIN: '45000', HOTLINE_WEBRTC_PORT_MAX: '46000' })).toThrow(
       /overlap/,

@@ -14,15 +14,19 @@ export function phoneConfig(
   nowMs: number,
 ): PhoneConfig {
   const turn = options.turn;
-  if (!options.enabled || !turn) return { enabled: options.enabled, iceServers: [] };
+  if (!options.enabled || !turn)
+    return { enabled: options.enabled, iceServers: [], iceTransportPolicy: 'all' };
+  const iceTransportPolicy = turn.relayOnly ? 'relay' : 'all';
   if (turn.kind === 'static')
     return {
       enabled: true,
       iceServers: [{ urls: [turn.url], username: turn.username, credential: turn.password }],
+      iceTransportPolicy,
     };
   return {
     enabled: true,
     iceServers: [{ urls: [turn.url], ...turnRestCredential(turn.secret, userId, nowMs, options.ttlMs) }],
+    iceTransportPolicy,
   };
 }
 

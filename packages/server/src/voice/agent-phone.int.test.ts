@@ -99,7 +99,7 @@ describe('agent phone over /api/ws', () => {
     const agent = await tenant.userToken('agent');
     const config = await tenant.request({ method: 'GET', url: '/api/agent/phone', token: agent.token });
     expect(config.statusCode).toBe(200);
-    expect(config.json()).toEqual({ enabled: true, iceServers: [] });
+    expect(config.json()).toEqual({ enabled: true, iceServers: [], iceTransportPolicy: 'all' });
 
     const ws = await WsClient.open(wsUrl, agent.token);
     const browser = await peer();

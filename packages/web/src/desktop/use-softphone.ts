@@ -148,7 +148,10 @@ export function useSoftphone(client: RealtimeClient): Softphone {
     }
     mic.current = stream;
     void refreshDevices();
-    const peer = new RTCPeerConnection({ iceServers: config.iceServers });
+    const peer = new RTCPeerConnection({
+      iceServers: config.iceServers,
+      iceTransportPolicy: config.iceTransportPolicy,
+    });
     pc.current = peer;
     const track = stream.getAudioTracks()[0]!;
     const transceiver = peer.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
